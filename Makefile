@@ -1,0 +1,64 @@
+# Two commands for a new machine: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip
+MANAGE := $(BIN)/python manage.py
+POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run serve test test-postgres browser-test lint install install-dev chromium bench loadtest clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt $(BIN)/python
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(BIN)/python
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Create the venv, install, migrate, seed a few hundred demo therapists on an empty database, serve.
+run: install
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo --if-empty --therapists 300 --reviews 3000
+	$(MANAGE) runserver 127.0.0.1:8000
+
+serve: install
+	$(MANAGE) runserver 127.0.0.1:8000
+
+# The whole suite on the zero-configuration SQLite database (browser tests have their own target).
+test: install-dev
+	$(BIN)/pytest -q || { status=$$?; [ $$status -ne 5 ] || echo "pytest ran no test" >&2; exit $$status; }
+
+# The same suite against the machine's PostgreSQL (CI runs this too).
+# With REDIS_URL, so the rate limits are tested against the shared cache they use in production.
+test-postgres: install-dev
+	DATABASE_URL=$(POSTGRES_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -q || \
+	  { status=$$?; [ $$status -ne 5 ] || echo "pytest ran no test" >&2; exit $$status; }
+
+# Debian's Chromium, never a downloaded browser build.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+browser-test: install-dev chromium
+	$(BIN)/pytest -q -m browser || { status=$$?; [ $$status -ne 5 ] || echo "pytest ran no test" >&2; exit $$status; }
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+
+bench: install-dev
+	$(BIN)/python bench/run.py
+
+loadtest: install-dev
+	$(BIN)/python bench/load_faults.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

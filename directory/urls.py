@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from directory import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("how-we-rank/", views.how_we_rank, name="how_we_rank"),
+    path("therapists/", include("therapists.urls")),
+    path("", include("reviews.urls")),
+    path("dashboard/", include("therapists.dashboard_urls")),
+    path("moderation/", include("moderation.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("api/v1/", include("therapists.api.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    # Public photos only; credential documents live outside MEDIA_ROOT and are never served here.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

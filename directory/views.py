@@ -1,0 +1,39 @@
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from therapists.models import Modality, Need, Therapist
+from therapists.scoring import LABELS, WEIGHTS
+
+
+@require_GET
+def home(request):
+    top_therapists = (
+        Therapist.objects.published().ranked().prefetch_related("modalities")[:6]
+    )
+    return render(
+        request,
+        "home.html",
+        {"top_therapists": top_therapists, "modalities": Modality.objects.all(), "needs": Need.objects.all()},
+    )
+
+
+@require_GET
+def how_we_rank(request):
+    # Built from the weights table itself, so this page cannot drift from the code.
+    components = [{"key": key, "label": LABELS[key], "weight": weight} for key, weight in WEIGHTS.items()]
+    return render(request, "how_we_rank.html", {"components": components})
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})

@@ -1,0 +1,154 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from therapists.models import Modality, Therapist
+
+
+def score_input_expressions() -> dict:
+    """Aggregates over published reviews that feed therapists.scoring.ScoreInputs.
+
+    Shared by the one-therapist update and the set-wise recompute, so both count alike.
+    """
+    return {
+        "review_count": Count("pk"),
+        "rating_sum": Sum("rating"),
+        "consultation_yes": Count("pk", filter=Q(consultation_given=True)),
+        "no_unwanted_effects": Count("pk", filter=Q(unwanted_effects=False)),
+        "aftercare_yes": Count("pk", filter=Q(aftercare_given=True)),
+    }
+
+
+class ReviewQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Review.Status.PUBLISHED)
+
+    def hidden(self):
+        return self.filter(status=Review.Status.HIDDEN)
+
+    def newest_first(self):
+        return self.order_by("-created_at", "-pk")
+
+    def score_inputs(self) -> dict:
+        """The aggregates the qualification score is built from, computed in SQL in one query."""
+        return self.aggregate(**score_input_expressions())
+
+    def rating_distribution(self) -> dict[int, int]:
+        counts = dict(self.values_list("rating").annotate(n=Count("pk")).order_by())
+        return {stars: counts.get(stars, 0) for stars in range(5, 0, -1)}
+
+
+class Review(models.Model):
+    """One client's structured review of one therapist (the three answers feed the score)."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published", "Published"
+        HIDDEN = "hidden", "Hidden by a moderator"
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    rating = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=120)
+    body = models.TextField(max_length=5000)
+    modality = models.ForeignKey(Modality, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    visit_date = models.DateField()
+    consultation_given = models.BooleanField(
+        help_text="Before the session, did the therapist ask about your needs and your health?"
+    )
+    unwanted_effects = models.BooleanField(
+        help_text="During or after the session, did you have unwanted effects such as bruising or lasting pain?"
+    )
+    aftercare_given = models.BooleanField(
+        help_text="Did the therapist give you personal advice for after the session?"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    hidden_reason = models.TextField(blank=True)
+    # A default, not auto_now_add, so imported and demo reviews keep their real dates.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["therapist", "status", "-created_at"], name="review_by_therapist_idx"),
+            models.Index(fields=["author", "-created_at"], name="review_by_author_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["therapist", "author"], name="review_one_per_author_per_therapist"),
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
+            models.CheckConstraint(condition=Q(status__in=["published", "hidden"]), name="review_status_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.rating}★ {self.title} ({self.therapist})"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class ReviewReply(models.Model):
+    """The reviewed therapist's one public answer to a review."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    body = models.TextField(max_length=3000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "review replies"
+
+    def __str__(self):
+        return f"Reply to {self.review_id}"
+
+
+class ReviewFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolution=ReviewFlag.Resolution.OPEN)
+
+
+class ReviewFlag(models.Model):
+    """A user's report that a review breaks the rules; moderators resolve it."""
+
+    class Reason(models.TextChoices):
+        FAKE = "fake", "Fake or conflict of interest"
+        OFFENSIVE = "offensive", "Offensive"
+        PRIVATE_INFORMATION = "private", "Private information"
+        WRONG_THERAPIST = "wrong_therapist", "Not about this therapist"
+        OTHER = "other", "Other"
+
+    class Resolution(models.TextChoices):
+        OPEN = "open", "Open"
+        UPHELD = "upheld", "Upheld (review hidden)"
+        DISMISSED = "dismissed", "Dismissed"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_flags")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    note = models.TextField(blank=True, max_length=1000)
+    resolution = models.CharField(max_length=10, choices=Resolution.choices, default=Resolution.OPEN)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["resolution", "review"], name="flag_queue_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "user"], name="flag_one_per_user_per_review"),
+            models.CheckConstraint(
+                condition=~Q(reason="other") | ~Q(note=""), name="flag_other_needs_note"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on review {self.review_id}"

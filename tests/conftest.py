@@ -1,0 +1,82 @@
+import pytest
+from django.conf import settings
+
+from tests.factories import TherapistFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_isolated(settings, tmp_path):
+    """Fast hashing, in-memory mail and a throwaway media folder for every test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "private", "base_url": "/private-not-served/"},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def client_user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def therapist(db):
+    return TherapistFactory()
+
+
+@pytest.fixture
+def moderator(db):
+    return UserFactory(moderator=True)
+
+
+@pytest.fixture
+def login_as(db):
+    """login_as(client, role, owner=therapist): log the test client in as one of the five roles.
+
+    Roles: anonymous, client, other_therapist, owner (the user of `owner`), moderator.
+    Returns the user, or None for anonymous.
+    """
+
+    def login(client, role, owner=None):
+        if role == "anonymous":
+            return None
+        if role == "client":
+            user = UserFactory()
+        elif role == "other_therapist":
+            user = TherapistFactory().user
+        elif role == "owner":
+            user = owner.user if owner is not None else TherapistFactory().user
+        elif role == "moderator":
+            user = UserFactory(moderator=True)
+        else:
+            raise ValueError(f"unknown role {role!r}")
+        client.force_login(user)
+        return user
+
+    return login
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` need PostgreSQL; on SQLite they skip with the reason."""
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (CI runs it with DATABASE_URL=postgres://…)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

@@ -1,0 +1,179 @@
+"""One factory per model, valid by default; traits for the states tests need."""
+
+from datetime import date, timedelta
+
+import factory
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts.models import User
+from moderation.models import Decision
+from reviews.models import Review, ReviewFlag, ReviewReply
+from therapists.models import Credential, Language, Modality, Need, Therapist
+
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = factory.Faker("name")
+    password = factory.django.Password(TEST_PASSWORD)
+
+    @factory.post_generation
+    def confirmed(self, create, extracted, **kwargs):
+        """Users have a confirmed email address unless created with confirmed=False."""
+        if create:
+            EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=extracted is not False)
+
+    @factory.post_generation
+    def moderator(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(Group.objects.get(name="moderators"))
+
+
+class ModalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Modality
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"modality-{n}")
+    name = factory.Sequence(lambda n: f"Modality {n}")
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Need
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"need-{n}")
+    name = factory.Sequence(lambda n: f"Need {n}")
+
+
+class LanguageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Language
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"x{n}")
+    name = factory.Sequence(lambda n: f"Language {n}")
+
+
+class TherapistFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Therapist
+        skip_postgeneration_save = True
+
+    user = factory.SubFactory(UserFactory)
+    slug = factory.Sequence(lambda n: f"therapist-{n}")
+    display_name = factory.Faker("name")
+    headline = "Deep tissue and sports massage"
+    bio = "I start every session with a consultation about your needs and health."
+    city = "Berlin"
+    country = "DE"
+    latitude = 52.52
+    longitude = 13.405
+    practising_since = factory.LazyFunction(lambda: timezone.localdate().year - 5)
+    price_from = 60
+    price_to = 90
+    accepts_new_clients = True
+    status = Therapist.Status.PUBLISHED
+
+    class Params:
+        draft = factory.Trait(status=Therapist.Status.DRAFT)
+        suspended = factory.Trait(status=Therapist.Status.SUSPENDED, suspended_reason="Repeated complaints.")
+
+    @factory.post_generation
+    def modalities(self, create, extracted, **kwargs):
+        if create:
+            self.modalities.add(*(extracted if extracted is not None else [ModalityFactory(slug="swedish")]))
+
+    @factory.post_generation
+    def needs(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.needs.add(*extracted)
+
+    @factory.post_generation
+    def languages(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.languages.add(*extracted)
+
+
+class CredentialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Credential
+
+    therapist = factory.SubFactory(TherapistFactory)
+    kind = Credential.Kind.LICENCE
+    title = "State massage therapist licence"
+    issuer = "Chamber of Health Professions"
+    number = factory.Sequence(lambda n: f"LIC-{n:06d}")
+    issued_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=2 * 365))
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
+    document = factory.django.FileField(filename="licence.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    status = Credential.Status.PENDING
+
+    class Params:
+        verified = factory.Trait(status=Credential.Status.VERIFIED, decided_at=factory.LazyFunction(timezone.now))
+        rejected = factory.Trait(status=Credential.Status.REJECTED, decision_reason="Illegible scan.")
+        expired = factory.Trait(
+            status=Credential.Status.EXPIRED,
+            expires_on=factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=1)),
+        )
+        certificate = factory.Trait(kind=Credential.Kind.CERTIFICATE, title="Lymphatic drainage certificate")
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Review
+
+    therapist = factory.SubFactory(TherapistFactory)
+    author = factory.SubFactory(UserFactory)
+    rating = 5
+    title = "Careful and effective"
+    body = "We talked about my back first, and the pressure was right throughout."
+    visit_date = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    consultation_given = True
+    unwanted_effects = False
+    aftercare_given = True
+    status = Review.Status.PUBLISHED
+
+    class Params:
+        hidden = factory.Trait(status=Review.Status.HIDDEN, hidden_reason="Offensive language.")
+
+
+class ReviewReplyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewReply
+
+    review = factory.SubFactory(ReviewFactory)
+    author = factory.LazyAttribute(lambda reply: reply.review.therapist.user)
+    body = "Thank you for your kind words."
+
+
+class ReviewFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewFlag
+
+    review = factory.SubFactory(ReviewFactory)
+    user = factory.SubFactory(UserFactory)
+    reason = ReviewFlag.Reason.OFFENSIVE
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Decision
+
+    actor = factory.SubFactory(UserFactory, moderator=True)
+    action = Decision.Action.VERIFY_CREDENTIAL
+    target_type = "therapists.credential"
+    target_id = 1
+    target_repr = "Licence"
+
+
+def days_ago(days: int) -> date:
+    return timezone.localdate() - timedelta(days=days)

@@ -1,0 +1,286 @@
+from datetime import date
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+# Nobody practising today started before this; guards against typos such as 198.
+EARLIEST_PRACTISING_YEAR = 1940
+
+
+def private_storage():
+    return storages["private"]
+
+
+class Modality(models.Model):
+    """A type of massage or manual therapy (Swedish, deep tissue, lymphatic drainage, …)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "modalities"
+
+    def __str__(self):
+        return self.name
+
+
+class Need(models.Model):
+    """A benefit a client looks for (muscle tension and pain, stress and sleep, …)."""
+
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Language(models.Model):
+    """A language a therapist speaks with clients, keyed by its ISO 639-1 code."""
+
+    code = models.CharField(max_length=8, unique=True)
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CredentialQuerySet(models.QuerySet):
+    def current(self, today: date | None = None):
+        """Verified and not expired: the only credentials that count (DESIGN.md, 'honest')."""
+        today = today or timezone.localdate()
+        return self.filter(status=Credential.Status.VERIFIED).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+        )
+
+    def licences(self):
+        return self.filter(kind=Credential.Kind.LICENCE)
+
+    def certificates(self):
+        return self.filter(kind=Credential.Kind.CERTIFICATE)
+
+    def pending(self):
+        return self.filter(status=Credential.Status.PENDING)
+
+    def past_expiry(self, today: date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(status=Credential.Status.VERIFIED, expires_on__lt=today)
+
+
+class TherapistQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Therapist.Status.PUBLISHED)
+
+    def with_verified_licence(self, today: date | None = None):
+        current_licence = Credential.objects.current(today).licences().filter(therapist=OuterRef("pk"))
+        return self.filter(Exists(current_licence))
+
+    def ranked(self):
+        # pk last, so equal scores paginate in a stable order.
+        return self.order_by("-score", "-review_count", "pk")
+
+    def owned_by(self, user):
+        return self.filter(user=user)
+
+
+class Therapist(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        SUSPENDED = "suspended", "Suspended"
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="therapist")
+    slug = models.SlugField(max_length=80, unique=True)
+    display_name = models.CharField(max_length=120)
+    headline = models.CharField(max_length=160, blank=True)
+    bio = models.TextField(blank=True, max_length=5000)
+    photo = models.ImageField(upload_to="photos/", blank=True)
+    photo_thumbnail = models.ImageField(upload_to="photos/", blank=True)
+
+    city = models.CharField(max_length=100, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. DE.")
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
+
+    # A year, not a duration, so experience grows by itself every January.
+    practising_since = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(EARLIEST_PRACTISING_YEAR)]
+    )
+    modalities = models.ManyToManyField(Modality, blank=True, related_name="therapists")
+    needs = models.ManyToManyField(Need, blank=True, related_name="therapists")
+    languages = models.ManyToManyField(Language, blank=True, related_name="therapists")
+
+    price_from = models.PositiveIntegerField(null=True, blank=True, help_text="Lowest session price.")
+    price_to = models.PositiveIntegerField(null=True, blank=True, help_text="Highest session price.")
+    currency = models.CharField(max_length=3, default="EUR")
+    accepts_new_clients = models.BooleanField(default=True)
+
+    phone = models.CharField(max_length=40, blank=True)
+    contact_email = models.EmailField(blank=True)
+    website = models.URLField(blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    suspended_reason = models.TextField(blank=True)
+
+    # Denormalised by therapists.services.recompute_score; never edited by hand.
+    score = models.FloatField(default=0)
+    score_breakdown = models.JSONField(default=list, blank=True)
+    rating_avg = models.FloatField(null=True, blank=True)
+    rating_weighted = models.FloatField(default=0)
+    review_count = models.PositiveIntegerField(default=0)
+    has_verified_licence = models.BooleanField(default=False)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TherapistQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-score", "-review_count", "pk"]
+        indexes = [
+            models.Index(fields=["status", "-score", "-review_count", "id"], name="therapist_ranked_idx"),
+            models.Index(fields=["status", "-rating_weighted", "id"], name="therapist_rating_idx"),
+            models.Index(fields=["status", "-review_count", "id"], name="therapist_reviews_idx"),
+            models.Index(fields=["status", "practising_since", "id"], name="therapist_experience_idx"),
+            models.Index(fields=["status", "city"], name="therapist_city_idx"),
+            models.Index(fields=["latitude", "longitude"], name="therapist_point_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="therapist_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="therapist_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(practising_since__isnull=True) | Q(practising_since__gte=EARLIEST_PRACTISING_YEAR),
+                name="therapist_practising_since_plausible",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_from__isnull=True)
+                | Q(price_to__isnull=True)
+                | Q(price_from__lte=models.F("price_to")),
+                name="therapist_price_range_ordered",
+            ),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="therapist_score_range"),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published", "suspended"]), name="therapist_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("therapists:profile", kwargs={"slug": self.slug})
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def years_of_experience(self) -> int | None:
+        if self.practising_since is None:
+            return None
+        return max(0, timezone.localdate().year - self.practising_since)
+
+    @property
+    def missing_for_publication(self) -> list[str]:
+        """What the owner must still fill in before the profile can be published."""
+        missing = []
+        if not self.display_name:
+            missing.append("your name")
+        if not self.city or self.latitude is None or self.longitude is None:
+            missing.append("a city with its location")
+        if not self.pk or not self.modalities.exists():
+            missing.append("at least one massage type")
+        if self.practising_since is None:
+            missing.append("the year you started practising")
+        return missing
+
+
+class Credential(models.Model):
+    """A licence or certificate a therapist submits; it counts only once a moderator verifies it."""
+
+    class Kind(models.TextChoices):
+        LICENCE = "licence", "Licence"
+        CERTIFICATE = "certificate", "Certificate"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending review"
+        VERIFIED = "verified", "Verified"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="credentials")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    title = models.CharField(max_length=160)
+    issuer = models.CharField(max_length=160)
+    number = models.CharField(max_length=80, blank=True)
+    modality = models.ForeignKey(
+        Modality, on_delete=models.SET_NULL, null=True, blank=True, related_name="credentials"
+    )
+    issued_on = models.DateField()
+    expires_on = models.DateField(null=True, blank=True)
+    document = models.FileField(upload_to="credentials/%Y/%m/", storage=private_storage, blank=True)
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+
+    submitted_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CredentialQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_on", "pk"]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"], name="credential_queue_idx"),
+            models.Index(fields=["therapist", "kind", "status"], name="credential_counting_idx"),
+            models.Index(fields=["status", "expires_on"], name="credential_expiry_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
+                name="credential_expires_after_issue",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=["licence", "certificate"]), name="credential_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "verified", "rejected", "expired", "withdrawn"]),
+                name="credential_status_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title} ({self.therapist})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.status == self.Status.VERIFIED and (
+            self.expires_on is None or self.expires_on >= timezone.localdate()
+        )

@@ -1,0 +1,153 @@
+"""Writes that touch several rows: the score's upkeep and credential expiry.
+
+Scores are always aggregated in SQL from the source rows, never read, changed in Python and
+written back, so two reviews landing at once cannot lose each other's update.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from therapists.models import Credential, Therapist
+from therapists.scoring import ScoreInputs, compute_score
+
+SCORE_FIELDS = ["score", "score_breakdown", "rating_avg", "rating_weighted", "review_count", "has_verified_licence"]
+CREDENTIAL_COUNTS = {
+    "licences": Count("pk", filter=Q(kind=Credential.Kind.LICENCE)),
+    "certificates": Count("pk", filter=Q(kind=Credential.Kind.CERTIFICATE)),
+}
+
+
+def _score_values(practising_since: int | None, reviews: dict, credentials: dict, today: date) -> dict:
+    """The denormalised field values for one therapist, from its SQL aggregates."""
+    inputs = ScoreInputs(
+        has_licence=bool(credentials.get("licences")),
+        certificate_count=credentials.get("certificates") or 0,
+        years_of_experience=max(0, today.year - practising_since) if practising_since else 0,
+        review_count=reviews.get("review_count") or 0,
+        rating_sum=reviews.get("rating_sum") or 0,
+        consultation_yes=reviews.get("consultation_yes") or 0,
+        no_unwanted_effects=reviews.get("no_unwanted_effects") or 0,
+        aftercare_yes=reviews.get("aftercare_yes") or 0,
+    )
+    breakdown = compute_score(inputs)
+    return {
+        "score": breakdown.score,
+        "score_breakdown": breakdown.as_json(),
+        "rating_avg": breakdown.rating_avg,
+        "rating_weighted": breakdown.rating_weighted,
+        "review_count": breakdown.review_count,
+        "has_verified_licence": inputs.has_licence,
+    }
+
+
+@transaction.atomic
+def recompute_score(*, therapist_id: int, today: date | None = None) -> Therapist:
+    """Recompute one therapist's score from its published reviews and current credentials.
+
+    Locks the therapist row first, so concurrent callers queue, and each one aggregates every
+    row committed before it got the lock: no update is lost.
+    """
+    from reviews.models import Review
+
+    today = today or timezone.localdate()
+    therapist = Therapist.objects.select_for_update().get(pk=therapist_id)
+    reviews = Review.objects.published().filter(therapist_id=therapist_id).score_inputs()
+    credentials = Credential.objects.current(today).filter(therapist_id=therapist_id).aggregate(**CREDENTIAL_COUNTS)
+    for field, value in _score_values(therapist.practising_since, reviews, credentials, today).items():
+        setattr(therapist, field, value)
+    therapist.save(update_fields=[*SCORE_FIELDS, "updated_at"])
+    return therapist
+
+
+def recompute_scores(
+    *, batch_size: int = 5000, today: date | None = None, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Rebuild every therapist's score set-wise; returns how many rows changed.
+
+    Per batch of therapists (a primary-key range): one grouped aggregate over reviews, one over
+    credentials, then bulk_update of the rows whose values differ. Also the repair tool when the
+    denormalised fields have drifted.
+    """
+    from reviews.models import Review, score_input_expressions
+
+    today = today or timezone.localdate()
+    total = Therapist.objects.count()
+    done = changed = 0
+    last_pk = 0
+    while True:
+        batch = list(
+            Therapist.objects.filter(pk__gt=last_pk)
+            .order_by("pk")
+            .only("pk", "practising_since", *SCORE_FIELDS)[:batch_size]
+        )
+        if not batch:
+            break
+        low, high = batch[0].pk, batch[-1].pk
+        reviews = {
+            row.pop("therapist_id"): row
+            for row in Review.objects.published()
+            .filter(therapist_id__gte=low, therapist_id__lte=high)
+            .values("therapist_id")
+            .annotate(**score_input_expressions())
+            .order_by()
+        }
+        credentials = {
+            row.pop("therapist_id"): row
+            for row in Credential.objects.current(today)
+            .filter(therapist_id__gte=low, therapist_id__lte=high)
+            .values("therapist_id")
+            .annotate(**CREDENTIAL_COUNTS)
+            .order_by()
+        }
+        dirty = []
+        for therapist in batch:
+            values = _score_values(
+                therapist.practising_since, reviews.get(therapist.pk, {}), credentials.get(therapist.pk, {}), today
+            )
+            if any(getattr(therapist, field) != value for field, value in values.items()):
+                for field, value in values.items():
+                    setattr(therapist, field, value)
+                dirty.append(therapist)
+        with transaction.atomic():
+            Therapist.objects.bulk_update(dirty, SCORE_FIELDS, batch_size=1000)
+        changed += len(dirty)
+        done += len(batch)
+        last_pk = high
+        if progress:
+            progress(done, total)
+    return changed
+
+
+def expire_credentials(*, today: date | None = None) -> int:
+    """Mark verified credentials past their expiry date as expired and rescore their therapists.
+
+    Returns how many credentials expired. Logged as automatic decisions (no actor).
+    """
+    from moderation.models import Decision
+    from moderation.services import log_decision
+
+    today = today or timezone.localdate()
+    expired = 0
+    with transaction.atomic():
+        # Conditional update on the status: a moderator deciding at the same moment is not overwritten.
+        credentials = list(Credential.objects.past_expiry(today).select_for_update().select_related("therapist"))
+        ids = [c.pk for c in credentials]
+        expired = Credential.objects.filter(pk__in=ids, status=Credential.Status.VERIFIED).update(
+            status=Credential.Status.EXPIRED, updated_at=timezone.now()
+        )
+        for credential in credentials:
+            log_decision(
+                actor=None,
+                action=Decision.Action.EXPIRE_CREDENTIAL,
+                target=credential,
+                reason=f"Expired on {credential.expires_on.isoformat()}",
+                before={"status": Credential.Status.VERIFIED},
+                after={"status": Credential.Status.EXPIRED},
+            )
+        for therapist_id in sorted({c.therapist_id for c in credentials}):
+            recompute_score(therapist_id=therapist_id, today=today)
+    return expired
