@@ -1,3 +1,13 @@
+from django.urls import path
+
+from reviews import views
+
+# Included at the site root: the write and delete paths sit under the therapist's profile.
 app_name = "reviews"
 
-urlpatterns = []
+urlpatterns = [
+    path("therapists/<slug:slug>/review/", views.write, name="write"),
+    path("therapists/<slug:slug>/review/delete/", views.delete, name="delete"),
+    path("reviews/<int:pk>/flag/", views.flag, name="flag"),
+    path("reviews/<int:pk>/reply/", views.reply, name="reply"),
+]

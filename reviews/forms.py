@@ -1,0 +1,138 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+
+from reviews.models import Review, ReviewFlag, ReviewReply
+
+# Asked in plain words; the answers feed the consultation, technique and aftercare parts of the score.
+QUESTIONS = {
+    "consultation_given": (
+        "Before the session, did the therapist ask about your needs and your health "
+        "(for example pain, injuries, skin or other conditions)?"
+    ),
+    "unwanted_effects": (
+        "During or after the session, did you have unwanted effects such as bruising or pain that lasted?"
+    ),
+    "aftercare_given": (
+        "Did the therapist give you personal advice for after the session (stretching, rest, what to avoid)?"
+    ),
+}
+RATING_CHOICES = [(1, "1 star"), (2, "2 stars"), (3, "3 stars"), (4, "4 stars"), (5, "5 stars")]
+BODY_MIN_LENGTH = 20
+BODY_MAX_LENGTH = 5000
+
+
+def two_years_before(today: date) -> date:
+    try:
+        return today.replace(year=today.year - 2)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - 2, day=28)
+
+
+def yes_no_field(question: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=question,
+        choices=[("True", "Yes"), ("False", "No")],
+        coerce=lambda value: value == "True",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please answer this question with yes or no."},
+    )
+
+
+class ReviewForm(forms.ModelForm):
+    """The structured review. Receives the therapist and author, so a view cannot forget them."""
+
+    rating = forms.TypedChoiceField(
+        label="Your overall rating",
+        choices=RATING_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Please choose a rating from 1 to 5 stars.",
+            "invalid_choice": "Please choose a rating from 1 to 5 stars.",
+        },
+    )
+    consultation_given = yes_no_field(QUESTIONS["consultation_given"])
+    unwanted_effects = yes_no_field(QUESTIONS["unwanted_effects"])
+    aftercare_given = yes_no_field(QUESTIONS["aftercare_given"])
+    body = forms.CharField(
+        label="Your review",
+        min_length=BODY_MIN_LENGTH,
+        max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Plain text, 20 to 5,000 characters. Line breaks are kept.",
+    )
+
+    class Meta:
+        model = Review
+        fields = [
+            "consultation_given",
+            "unwanted_effects",
+            "aftercare_given",
+            "rating",
+            "title",
+            "body",
+            "modality",
+            "visit_date",
+        ]
+        labels = {
+            "title": "Title",
+            "modality": "Massage type you received",
+            "visit_date": "Date of your visit",
+        }
+        widgets = {"visit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, therapist, author, **kwargs):
+        if kwargs.get("instance") is None:
+            kwargs["instance"] = Review(therapist=therapist, author=author)
+        super().__init__(*args, **kwargs)
+        self.therapist = therapist
+        self.author = author
+        modalities = therapist.modalities.all()
+        self.fields["modality"].queryset = modalities
+        self.fields["modality"].empty_label = "Choose a massage type"
+        self.fields["modality"].error_messages["invalid_choice"] = "Choose a massage type this therapist offers."
+        # Only when the therapist lists massage types is there something to choose.
+        self.fields["modality"].required = modalities.exists()
+        today = timezone.localdate()
+        self.fields["visit_date"].widget.attrs.update({"max": today.isoformat(), "min": two_years_before(today)})
+
+    def clean_title(self):
+        return self.cleaned_data["title"].strip()
+
+    def clean_visit_date(self):
+        visit_date = self.cleaned_data["visit_date"]
+        today = timezone.localdate()
+        if visit_date > today:
+            raise forms.ValidationError("The visit date cannot be in the future.")
+        if visit_date < two_years_before(today):
+            raise forms.ValidationError("Please review visits from the last two years only.")
+        return visit_date
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(label="What is wrong with this review?", choices=ReviewFlag.Reason.choices)
+    note = forms.CharField(
+        label="Note for the moderators",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when you choose “Other”.",
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        # The database refuses "other" without a note too; this says so next to the field.
+        if cleaned_data.get("reason") == ReviewFlag.Reason.OTHER and not cleaned_data.get("note", "").strip():
+            self.add_error("note", "Please say what is wrong when you choose “Other”.")
+        return cleaned_data
+
+
+class ReplyForm(forms.ModelForm):
+    class Meta:
+        model = ReviewReply
+        fields = ["body"]
+        labels = {"body": "Your public reply"}
+        help_texts = {"body": "Plain text, up to 3,000 characters. Everyone reading the review sees it."}
+        widgets = {"body": forms.Textarea(attrs={"rows": 6})}

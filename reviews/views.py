@@ -1,0 +1,127 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from directory import ratelimit
+from reviews import services
+from reviews.forms import QUESTIONS, FlagForm, ReplyForm, ReviewForm
+from reviews.models import Review, ReviewReply
+from therapists.models import Therapist
+
+
+def _refuse(request, *, title: str, message: str, therapist: Therapist | None = None, confirm_email=False):
+    context = {"title": title, "message": message, "therapist": therapist, "confirm_email": confirm_email}
+    return render(request, "reviews/refused.html", context, status=403)
+
+
+def _too_many(request, template: str, context: dict):
+    messages.error(request, "You have posted a lot in a short time. Please wait a while and try again.")
+    return render(request, template, context, status=429)
+
+
+def _review_url(review: Review) -> str:
+    return f"{review.therapist.get_absolute_url()}#review-{review.pk}"
+
+
+@login_required
+def write(request, slug):
+    therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
+    if therapist.user_id == request.user.pk:
+        return _refuse(
+            request, title="This is your own profile", message="You cannot review your own profile.",
+            therapist=therapist,
+        )
+    if not request.user.has_confirmed_email:
+        return _refuse(
+            request, title="Please confirm your email address", therapist=therapist, confirm_email=True,
+            message="Before you write a review, please confirm your email address with the link we sent you.",
+        )
+    existing = Review.objects.filter(therapist=therapist, author=request.user).first()
+    if existing and not services.can_edit(existing):
+        return _refuse(
+            request, title="Your review can no longer be edited", therapist=therapist,
+            message="Reviews can be edited for 30 days after they are published; yours is older.",
+        )
+    form = ReviewForm(request.POST or None, instance=existing, therapist=therapist, author=request.user)
+    context = {
+        "therapist": therapist,
+        "form": form,
+        "review": existing,
+        "edit_until": existing.created_at + services.EDIT_WINDOW if existing else None,
+        "questions": [form[name] for name in QUESTIONS],
+    }
+    if request.method == "POST":
+        if not ratelimit.hit(f"review-post:{request.user.pk}", settings.REVIEW_RATE_LIMIT):
+            return _too_many(request, "reviews/review_form.html", context)
+        if form.is_valid():
+            try:
+                services.publish_review(therapist=therapist, author=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(
+                    request,
+                    "Thank you, your review is updated." if existing else "Thank you, your review is published.",
+                )
+                return redirect(therapist)
+    return render(request, "reviews/review_form.html", context)
+
+
+@login_required
+@require_POST
+def delete(request, slug):
+    review = get_object_or_404(
+        Review.objects.filter(author=request.user, therapist__slug=slug).select_related("therapist")
+    )
+    services.delete_review(review=review, user=request.user)
+    messages.success(request, "Your review is deleted.")
+    return redirect(review.therapist)
+
+
+@login_required
+def flag(request, pk):
+    # Only visible reviews can be flagged; hidden ones are already with the moderators.
+    review = get_object_or_404(
+        Review.objects.published().filter(therapist__status=Therapist.Status.PUBLISHED).select_related("therapist"),
+        pk=pk,
+    )
+    if review.author_id == request.user.pk:
+        return _refuse(
+            request, title="This is your own review", therapist=review.therapist,
+            message="You cannot flag your own review. You can edit or delete it instead.",
+        )
+    form = FlagForm(request.POST or None)
+    context = {"review": review, "form": form}
+    if request.method == "POST":
+        if not ratelimit.hit(f"review-flag:{request.user.pk}", settings.REVIEW_RATE_LIMIT):
+            return _too_many(request, "reviews/flag_form.html", context)
+        if form.is_valid():
+            try:
+                services.flag_review(review=review, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                messages.warning(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, "Thank you. The moderators will look at this review; it stays visible until they decide."
+                )
+            return redirect(_review_url(review))
+    return render(request, "reviews/flag_form.html", context)
+
+
+@login_required
+def reply(request, pk):
+    # Fetched through the user: only the reviewed therapist finds the review here, anyone else gets 404.
+    review = get_object_or_404(
+        Review.objects.published().filter(therapist__user=request.user).select_related("therapist"), pk=pk
+    )
+    existing = ReviewReply.objects.filter(review=review).first()
+    form = ReplyForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        services.reply_to_review(review=review, user=request.user, body=form.cleaned_data["body"])
+        messages.success(request, "Your reply is updated." if existing else "Your reply is published.")
+        return redirect(_review_url(review))
+    return render(request, "reviews/reply_form.html", {"review": review, "form": form, "reply": existing})
+
