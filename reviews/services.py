@@ -3,7 +3,7 @@
 Every change to a review rescores its therapist in the same transaction (DESIGN.md, "fresh").
 Each review write locks the therapist row *first*: inserting a review takes a key-share lock on
 the therapist (the foreign key check) and recompute_score then asks for an update lock, so two
-writers that inserted before locking would deadlock each other. Locking first queues them.
+writers that inserted before locking could deadlock each other. Locking first queues them.
 """
 
 from datetime import date, datetime, timedelta
