@@ -30,6 +30,14 @@ def two_years_before(today: date) -> date:
         return today.replace(year=today.year - 2, day=28)
 
 
+class PlainTextField(forms.CharField):
+    """Text with browser line endings (CRLF) stored as "\n", before the length is checked:
+    browsers count a line break as one character against maxlength, so must we."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n")
+
+
 def yes_no_field(question: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
         label=question,
@@ -56,7 +64,7 @@ class ReviewForm(forms.ModelForm):
     consultation_given = yes_no_field(QUESTIONS["consultation_given"])
     unwanted_effects = yes_no_field(QUESTIONS["unwanted_effects"])
     aftercare_given = yes_no_field(QUESTIONS["aftercare_given"])
-    body = forms.CharField(
+    body = PlainTextField(
         label="Your review",
         min_length=BODY_MIN_LENGTH,
         max_length=BODY_MAX_LENGTH,

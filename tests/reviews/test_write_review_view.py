@@ -242,3 +242,11 @@ def test_write_page_query_count(client, client_user, therapist, django_assert_ma
     client.force_login(client_user)
     with django_assert_max_num_queries(10):
         assert client.get(url(therapist)).status_code == 200
+
+
+def test_browser_line_endings_are_stored_as_newlines_and_counted_once(client, client_user, therapist):
+    client.force_login(client_user)
+    body = "A short line.\r\n" * 350  # 4,900 characters as typed, 5,250 as sent
+    response = client.post(url(therapist), review_data(therapist, body=body))
+    assert response.status_code == 302
+    assert Review.objects.get().body == body.replace("\r\n", "\n").strip()
