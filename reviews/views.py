@@ -45,7 +45,8 @@ def write(request, slug):
             request, title="Your review can no longer be edited", therapist=therapist,
             message="Reviews can be edited for 30 days after they are published; yours is older.",
         )
-    form = ReviewForm(request.POST or None, instance=existing, therapist=therapist, author=request.user)
+    data = request.POST if request.method == "POST" else None
+    form = ReviewForm(data, instance=existing, therapist=therapist, author=request.user)
     context = {
         "therapist": therapist,
         "form": form,
@@ -93,7 +94,7 @@ def flag(request, pk):
             request, title="This is your own review", therapist=review.therapist,
             message="You cannot flag your own review. You can edit or delete it instead.",
         )
-    form = FlagForm(request.POST or None)
+    form = FlagForm(request.POST if request.method == "POST" else None)
     context = {"review": review, "form": form}
     if request.method == "POST":
         if not ratelimit.hit(f"review-flag:{request.user.pk}", settings.REVIEW_RATE_LIMIT):
@@ -118,7 +119,7 @@ def reply(request, pk):
         Review.objects.published().filter(therapist__user=request.user).select_related("therapist"), pk=pk
     )
     existing = ReviewReply.objects.filter(review=review).first()
-    form = ReplyForm(request.POST or None, instance=existing)
+    form = ReplyForm(request.POST if request.method == "POST" else None, instance=existing)
     if request.method == "POST" and form.is_valid():
         services.reply_to_review(review=review, user=request.user, body=form.cleaned_data["body"])
         messages.success(request, "Your reply is updated." if existing else "Your reply is published.")

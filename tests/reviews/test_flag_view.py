@@ -101,3 +101,12 @@ def test_flagging_is_rate_limited(client, settings):
     response = client.post(f"/reviews/{second.pk}/flag/", {"reason": "fake"})
     assert response.status_code == 429
     assert ReviewFlag.objects.count() == 1
+
+
+def test_empty_post_shows_the_missing_reason(client, client_user):
+    review = ReviewFactory()
+    client.force_login(client_user)
+    response = client.post(f"/reviews/{review.pk}/flag/", {})
+    assert response.status_code == 200
+    assert list(response.context["form"].errors) == ["reason"]
+    assert not ReviewFlag.objects.exists()
