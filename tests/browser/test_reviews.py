@@ -71,3 +71,22 @@ def test_client_writes_a_review_with_the_three_answers_and_flags_another(live_se
 
 def last_week() -> str:
     return (timezone.localdate() - timedelta(days=7)).isoformat()
+
+
+def test_therapist_replies_to_a_review_and_cannot_review_themselves(live_server, page, screenshot):
+    therapist = TherapistFactory(display_name="Jonas Falk")
+    review = ReviewFactory(therapist=therapist, title="Helped my neck", body="Line one.\nLine two.")
+    log_in(page, live_server, therapist.user)
+
+    page.goto(f"{live_server.url}/therapists/{therapist.slug}/review/")
+    assert page.get_by_text("You cannot review your own profile.").is_visible()
+    screenshot("review-own-profile-refused")
+
+    page.goto(f"{live_server.url}/reviews/{review.pk}/reply/")
+    assert page.get_by_role("heading", name="Helped my neck").is_visible()
+    page.get_by_label("Your public reply").fill("Thank you, keep up the stretches.")
+    screenshot("reply-form")
+    page.get_by_role("button", name="Publish reply").click()
+    assert page.get_by_text("Your reply is published.").is_visible()
+    review.refresh_from_db()
+    assert review.reply.body == "Thank you, keep up the stretches."
