@@ -161,7 +161,7 @@ def restore_review(*, review: Review, moderator, reason: str = "") -> Review:
         status=Review.Status.PUBLISHED, hidden_reason="", updated_at=timezone.now()
     )
     if not applied:
-        raise ValidationError("This review is not hidden any more: another moderator restored it. Nothing was changed.")
+        raise ValidationError("This review is no longer hidden: another moderator restored it. Nothing was changed.")
     hidden_reason = review.hidden_reason
     review.refresh_from_db()
     log_decision(
