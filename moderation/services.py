@@ -1,6 +1,23 @@
-from django.db import models
+"""Moderation decisions: each one changes its object, is logged, and rescores the therapist at once.
 
+Every decision is a conditional UPDATE on the status it expects (`filter(pk=…, status=…)`), and
+the row count says whether it applied. Two moderators clicking at once therefore produce one
+decision: the second UPDATE matches no row (PostgreSQL re-checks the WHERE clause after the first
+transaction commits) and is refused, and nothing is logged for it. Emails go out only after the
+transaction commits, so a rolled-back decision tells nobody anything.
+"""
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+
+from moderation import emails
 from moderation.models import Decision
+from reviews.models import Review, ReviewFlag
+from therapists.models import Credential, Therapist
+from therapists.services import recompute_score
 
 
 def log_decision(
@@ -17,3 +34,230 @@ def log_decision(
         before=before or {},
         after=after or {},
     )
+
+
+def _required(reason: str, action: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": f"Give a reason to {action}; it is shown to the people concerned."})
+    return reason
+
+
+def _already_decided(noun: str, current_status: str) -> ValidationError:
+    return ValidationError(
+        f"This {noun} was already decided by another moderator (it is now {current_status}). Nothing was changed."
+    )
+
+
+def _decide_credential(
+    *, credential: Credential, moderator, expected: str, action: str, reason: str = "", **changes
+) -> Credential:
+    """Move a credential from `expected` to the status in `changes`, once; log it and rescore."""
+    now = timezone.now()
+    applied = Credential.objects.filter(pk=credential.pk, status=expected).update(
+        decided_by=moderator, decided_at=now, decision_reason=reason, updated_at=now, **changes
+    )
+    if not applied:
+        current = Credential.objects.filter(pk=credential.pk).values_list("status", flat=True).first()
+        raise _already_decided("credential", Credential.Status(current).label.lower() if current else "deleted")
+    before = {"status": expected}
+    after = {"status": changes["status"]}
+    if "expires_on" in changes:
+        before["expires_on"] = credential.expires_on.isoformat() if credential.expires_on else None
+        after["expires_on"] = changes["expires_on"].isoformat() if changes["expires_on"] else None
+    credential.refresh_from_db()
+    log_decision(actor=moderator, action=action, target=credential, reason=reason, before=before, after=after)
+    recompute_score(therapist_id=credential.therapist_id)
+    return credential
+
+
+@transaction.atomic
+def verify_credential(*, credential: Credential, moderator, expires_on: date | None = None) -> Credential:
+    """Verify a pending credential; `expires_on` corrects the expiry date, None keeps the submitted one."""
+    changes = {"status": Credential.Status.VERIFIED}
+    if expires_on is not None:
+        if expires_on < credential.issued_on:
+            raise ValidationError(
+                {"expires_on": f"The expiry date cannot be before the issue date ({credential.issued_on:%d %b %Y})."}
+            )
+        changes["expires_on"] = expires_on
+    credential = _decide_credential(
+        credential=credential,
+        moderator=moderator,
+        expected=Credential.Status.PENDING,
+        action=Decision.Action.VERIFY_CREDENTIAL,
+        **changes,
+    )
+    transaction.on_commit(lambda: emails.credential_verified(credential_id=credential.pk))
+    return credential
+
+
+@transaction.atomic
+def reject_credential(*, credential: Credential, moderator, reason: str) -> Credential:
+    """Reject a pending credential; the reason is stored and shown to the therapist."""
+    reason = _required(reason, "reject a credential")
+    credential = _decide_credential(
+        credential=credential,
+        moderator=moderator,
+        expected=Credential.Status.PENDING,
+        action=Decision.Action.REJECT_CREDENTIAL,
+        reason=reason,
+        status=Credential.Status.REJECTED,
+    )
+    transaction.on_commit(lambda: emails.credential_rejected(credential_id=credential.pk))
+    return credential
+
+
+@transaction.atomic
+def revoke_credential(*, credential: Credential, moderator, reason: str) -> Credential:
+    """Withdraw a verification: the credential becomes rejected, with the reason, and stops counting."""
+    reason = _required(reason, "revoke a credential")
+    credential = _decide_credential(
+        credential=credential,
+        moderator=moderator,
+        expected=Credential.Status.VERIFIED,
+        action=Decision.Action.REVOKE_CREDENTIAL,
+        reason=reason,
+        status=Credential.Status.REJECTED,
+    )
+    transaction.on_commit(lambda: emails.credential_revoked(credential_id=credential.pk))
+    return credential
+
+
+def _resolve_open_flags(*, review: Review, moderator, resolution: str) -> int:
+    return ReviewFlag.objects.open().filter(review=review).update(
+        resolution=resolution, resolved_by=moderator, resolved_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def hide_review(*, review: Review, moderator, reason: str) -> Review:
+    """Hide a published review (it stops counting toward the score) and uphold its open flags."""
+    reason = _required(reason, "hide a review")
+    applied = Review.objects.filter(pk=review.pk, status=Review.Status.PUBLISHED).update(
+        status=Review.Status.HIDDEN, hidden_reason=reason, updated_at=timezone.now()
+    )
+    if not applied:
+        raise ValidationError("This review is no longer published: another moderator hid it. Nothing was changed.")
+    upheld = _resolve_open_flags(review=review, moderator=moderator, resolution=ReviewFlag.Resolution.UPHELD)
+    review.refresh_from_db()
+    log_decision(
+        actor=moderator,
+        action=Decision.Action.HIDE_REVIEW,
+        target=review,
+        reason=reason,
+        before={"status": Review.Status.PUBLISHED, "open_flags": upheld},
+        after={"status": Review.Status.HIDDEN, "open_flags": 0},
+    )
+    recompute_score(therapist_id=review.therapist_id)
+    transaction.on_commit(lambda: emails.review_hidden(review_id=review.pk))
+    return review
+
+
+@transaction.atomic
+def restore_review(*, review: Review, moderator, reason: str = "") -> Review:
+    """Publish a hidden review again; it counts toward the score from now on."""
+    applied = Review.objects.filter(pk=review.pk, status=Review.Status.HIDDEN).update(
+        status=Review.Status.PUBLISHED, hidden_reason="", updated_at=timezone.now()
+    )
+    if not applied:
+        raise ValidationError("This review is no longer hidden: another moderator restored it. Nothing was changed.")
+    hidden_reason = review.hidden_reason
+    review.refresh_from_db()
+    log_decision(
+        actor=moderator,
+        action=Decision.Action.RESTORE_REVIEW,
+        target=review,
+        reason=(reason or "").strip(),
+        before={"status": Review.Status.HIDDEN, "hidden_reason": hidden_reason},
+        after={"status": Review.Status.PUBLISHED},
+    )
+    recompute_score(therapist_id=review.therapist_id)
+    return review
+
+
+@transaction.atomic
+def dismiss_flags(*, review: Review, moderator, reason: str = "") -> int:
+    """Dismiss every open flag on a review, which stays as it is; returns how many were dismissed.
+
+    The score is not recomputed: flags count for nothing in it, and the review does not change.
+    """
+    dismissed = _resolve_open_flags(review=review, moderator=moderator, resolution=ReviewFlag.Resolution.DISMISSED)
+    if not dismissed:
+        raise ValidationError("This review has no open flags: another moderator already dealt with them.")
+    log_decision(
+        actor=moderator,
+        action=Decision.Action.DISMISS_FLAGS,
+        target=review,
+        reason=(reason or "").strip(),
+        before={"open_flags": dismissed},
+        after={"open_flags": 0},
+    )
+    return dismissed
+
+
+@transaction.atomic
+def suspend_therapist(*, therapist: Therapist, moderator, reason: str) -> Therapist:
+    """Suspend a profile: it leaves search and the API and its URL answers 404 until unsuspended.
+
+    The status it had before is logged, so unsuspending puts it back exactly (draft or published).
+    """
+    reason = _required(reason, "suspend a profile")
+    previous = therapist.status
+    if previous == Therapist.Status.SUSPENDED:
+        raise ValidationError("This profile is already suspended. Nothing was changed.")
+    applied = Therapist.objects.filter(pk=therapist.pk, status=previous).update(
+        status=Therapist.Status.SUSPENDED, suspended_reason=reason, updated_at=timezone.now()
+    )
+    if not applied:
+        raise ValidationError("This profile changed while you were looking at it; reload and decide again.")
+    therapist.refresh_from_db()
+    log_decision(
+        actor=moderator,
+        action=Decision.Action.SUSPEND_THERAPIST,
+        target=therapist,
+        reason=reason,
+        before={"status": previous},
+        after={"status": Therapist.Status.SUSPENDED},
+    )
+    therapist = recompute_score(therapist_id=therapist.pk)
+    transaction.on_commit(lambda: emails.therapist_suspended(therapist_id=therapist.pk))
+    return therapist
+
+
+def _status_before_suspension(therapist: Therapist) -> str:
+    last = (
+        Decision.objects.filter(
+            action=Decision.Action.SUSPEND_THERAPIST,
+            target_type=Therapist._meta.label_lower,
+            target_id=therapist.pk,
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("before", flat=True)
+        .first()
+    )
+    status = (last or {}).get("status")
+    # Suspended outside this app (admin, demo data): published is what the owner most likely had.
+    return status if status in (Therapist.Status.DRAFT, Therapist.Status.PUBLISHED) else Therapist.Status.PUBLISHED
+
+
+@transaction.atomic
+def unsuspend_therapist(*, therapist: Therapist, moderator, reason: str = "") -> Therapist:
+    """Lift a suspension, back to the status the profile had before it (logged by suspend_therapist)."""
+    restored = _status_before_suspension(therapist)
+    suspended_reason = Therapist.objects.filter(pk=therapist.pk).values_list("suspended_reason", flat=True).first()
+    applied = Therapist.objects.filter(pk=therapist.pk, status=Therapist.Status.SUSPENDED).update(
+        status=restored, suspended_reason="", updated_at=timezone.now()
+    )
+    if not applied:
+        raise ValidationError("This profile is no longer suspended: another moderator lifted it. Nothing was changed.")
+    therapist.refresh_from_db()
+    log_decision(
+        actor=moderator,
+        action=Decision.Action.UNSUSPEND_THERAPIST,
+        target=therapist,
+        reason=(reason or "").strip(),
+        before={"status": Therapist.Status.SUSPENDED, "suspended_reason": suspended_reason},
+        after={"status": restored},
+    )
+    return recompute_score(therapist_id=therapist.pk)

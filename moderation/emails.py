@@ -1,0 +1,75 @@
+"""Notifications about moderation decisions, sent by the services after their transaction commits.
+
+Each function takes an id and reads the row again, so the email says what was committed.
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from reviews.models import Review
+from therapists.models import Credential, Therapist
+
+
+def _send(*, template: str, subject: str, to: str, context: dict) -> None:
+    if not to:
+        return
+    body = render_to_string(f"moderation/email/{template}.txt", context)
+    send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [to])
+
+
+def _credential(credential_id: int) -> Credential:
+    return Credential.objects.select_related("therapist__user").get(pk=credential_id)
+
+
+def credential_verified(*, credential_id: int) -> None:
+    credential = _credential(credential_id)
+    _send(
+        template="credential_verified",
+        subject=f"Your {credential.get_kind_display().lower()} is verified",
+        to=credential.therapist.user.email,
+        context={"credential": credential, "therapist": credential.therapist},
+    )
+
+
+def credential_rejected(*, credential_id: int) -> None:
+    credential = _credential(credential_id)
+    _send(
+        template="credential_rejected",
+        subject=f"Your {credential.get_kind_display().lower()} could not be verified",
+        to=credential.therapist.user.email,
+        context={"credential": credential, "therapist": credential.therapist},
+    )
+
+
+def credential_revoked(*, credential_id: int) -> None:
+    credential = _credential(credential_id)
+    _send(
+        template="credential_revoked",
+        subject=f"The verification of your {credential.get_kind_display().lower()} was withdrawn",
+        to=credential.therapist.user.email,
+        context={"credential": credential, "therapist": credential.therapist},
+    )
+
+
+def review_hidden(*, review_id: int) -> None:
+    """Tell the review's author and the reviewed therapist; each gets the email meant for them."""
+    review = Review.objects.select_related("author", "therapist__user").get(pk=review_id)
+    context = {"review": review, "therapist": review.therapist}
+    _send(template="review_hidden_author", subject="Your review was hidden", to=review.author.email, context=context)
+    _send(
+        template="review_hidden_therapist",
+        subject="A review of your profile was hidden",
+        to=review.therapist.user.email,
+        context=context,
+    )
+
+
+def therapist_suspended(*, therapist_id: int) -> None:
+    therapist = Therapist.objects.select_related("user").get(pk=therapist_id)
+    _send(
+        template="therapist_suspended",
+        subject="Your profile is suspended",
+        to=therapist.user.email,
+        context={"therapist": therapist},
+    )

@@ -1,0 +1,21 @@
+from types import SimpleNamespace
+
+import pytest
+
+from tests.factories import CredentialFactory, ReviewFactory, ReviewFlagFactory, TherapistFactory
+
+
+@pytest.fixture
+def queue(db):
+    """One object in every state a moderation URL acts on, all belonging to one therapist."""
+    owner = TherapistFactory()
+    flagged = ReviewFactory(therapist=owner)
+    ReviewFlagFactory(review=flagged)
+    return SimpleNamespace(
+        owner=owner,
+        pending=CredentialFactory(therapist=owner),
+        verified=CredentialFactory(therapist=owner, verified=True, certificate=True),
+        flagged=flagged,
+        hidden=ReviewFactory(therapist=owner, hidden=True),
+        suspended=TherapistFactory(suspended=True),
+    )
