@@ -164,10 +164,10 @@ class TherapistFilter(filters.FilterSet):
 
     filter_nothing = filter_by_point
 
-    def filter_modality(self, queryset, name, value):
+    def filter_modality(self, queryset, name, value: str):
         return queryset.offering(value)
 
-    def filter_need(self, queryset, name, value):
+    def filter_need(self, queryset, name, value: str):
         return queryset.helping_with(value)
 
     def filter_verified(self, queryset, name, value):
@@ -177,7 +177,7 @@ class TherapistFilter(filters.FilterSet):
     def filter_min_years(self, queryset, name, value):
         return queryset.with_experience(value)
 
-    def filter_language(self, queryset, name, value):
+    def filter_language(self, queryset, name, value: str):
         return queryset.speaking(value)
 
     def filter_accepting(self, queryset, name, value):

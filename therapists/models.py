@@ -191,6 +191,17 @@ class TherapistQuerySet(models.QuerySet):
             )
         return matches
 
+    def for_listing(self):
+        """What a search result card shows, in a constant number of queries."""
+        return self.prefetch_related("modalities")
+
+    def for_profile(self):
+        # Rejected and withdrawn credentials stay private; pending, verified and expired are shown as such.
+        shown = Credential.objects.filter(
+            status__in=[Credential.Status.PENDING, Credential.Status.VERIFIED, Credential.Status.EXPIRED]
+        ).order_by("kind", "-issued_on", "pk")
+        return self.prefetch_related("modalities", "needs", "languages", models.Prefetch("credentials", queryset=shown))
+
     def sorted_by(self, key: str):
         """One of SORT_ORDERS, each ending in pk so equal values paginate in a stable order."""
         return self.order_by(*SORT_ORDERS[key])
@@ -303,6 +314,17 @@ class Therapist(models.Model):
         if self.practising_since is None:
             return None
         return max(0, timezone.localdate().year - self.practising_since)
+
+    @property
+    def initials(self) -> str:
+        """Shown in place of a photo: "Clara Weber" -> "CW"."""
+        return "".join(word[0] for word in self.display_name.split()[:2]).upper() or "?"
+
+    @property
+    def top_score_components(self) -> list[dict]:
+        """The three stored breakdown components that earned the most points, for result cards."""
+        earned = [c for c in self.score_breakdown or [] if c.get("points")]
+        return sorted(earned, key=lambda c: -c["points"])[:3]
 
     @property
     def missing_for_publication(self) -> list[str]:
