@@ -109,7 +109,10 @@ class TherapistFilter(filters.FilterSet):
         label="Name, massage type or keywords", method="filter_text", max_length=200, help_text="For example “sports”."
     )
     city = filters.CharFilter(
-        label="City", method="filter_by_point", max_length=100, help_text="Add the country if the name is common: “Paris, FR”."
+        label="City",
+        method="filter_by_point",
+        max_length=100,
+        help_text="Add the country if the name is common: “Paris, FR”.",
     )
     lat = filters.NumberFilter(label="Latitude", method="filter_by_point", min_value=-90, max_value=90)
     lon = filters.NumberFilter(label="Longitude", method="filter_by_point", min_value=-180, max_value=180)
@@ -154,6 +157,15 @@ class TherapistFilter(filters.FilterSet):
         model = Therapist
         fields = []
         form = TherapistSearchForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        if isinstance(data, QueryDict):
+            # The home page's "Any type" option sends modality=; an empty value means no filter.
+            data = data.copy()
+            for name in ("modality", "need"):
+                if name in data:
+                    data.setlist(name, [value for value in data.getlist(name) if value.strip()])
+        super().__init__(data, *args, **kwargs)
 
     def filter_text(self, queryset, name, value):
         return queryset.matching(value)

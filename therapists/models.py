@@ -122,7 +122,9 @@ class TherapistQuerySet(models.QuerySet):
 
     def offering(self, modality_slugs):
         """Any of the given massage types; EXISTS, not a join, so no duplicates and no DISTINCT."""
-        through = Therapist.modalities.through.objects.filter(therapist=OuterRef("pk"), modality__slug__in=modality_slugs)
+        through = Therapist.modalities.through.objects.filter(
+            therapist=OuterRef("pk"), modality__slug__in=modality_slugs
+        )
         return self.filter(Exists(through))
 
     def helping_with(self, need_slugs):

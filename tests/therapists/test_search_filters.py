@@ -266,3 +266,10 @@ def test_published_queryset_is_enforced_even_for_a_wider_queryset():
     therapist_filter = TherapistFilter(QueryDict(""), queryset=Therapist.objects.all())
     assert therapist_filter.is_valid()
     assert therapist_filter.qs.count() == 0
+
+
+def test_empty_modality_and_need_from_the_home_form_mean_no_filter(client):
+    TherapistFactory(display_name="Anyone", city="Berlin", latitude=52.52, longitude=13.405)
+    response = search(client, "city=Berlin&modality=&need=")
+    assert response.status_code == 200
+    assert names(response) == ["Anyone"]
