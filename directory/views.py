@@ -4,20 +4,15 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from therapists.models import Modality, Need, Therapist
+from therapists.filters import search_choices
+from therapists.models import Therapist
 from therapists.scoring import LABELS, WEIGHTS
 
 
 @require_GET
 def home(request):
-    top_therapists = (
-        Therapist.objects.published().ranked().prefetch_related("modalities")[:6]
-    )
-    return render(
-        request,
-        "home.html",
-        {"top_therapists": top_therapists, "modalities": Modality.objects.all(), "needs": Need.objects.all()},
-    )
+    top_therapists = Therapist.objects.published().ranked().for_listing()[:6]
+    return render(request, "home.html", {"top_therapists": top_therapists, "choices": search_choices()})
 
 
 @require_GET

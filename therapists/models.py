@@ -3,8 +3,9 @@ from datetime import date
 from django.conf import settings
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection, models
+from django.db.models import Exists, F, FloatField, OuterRef, Q, Value
+from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
 
@@ -80,6 +81,28 @@ class CredentialQuerySet(models.QuerySet):
         return self.filter(status=Credential.Status.VERIFIED, expires_on__lt=today)
 
 
+SEARCH_CONFIG = "english"
+SORT_ORDERS = {
+    "score": ["-score", "-review_count", "pk"],
+    # rating_weighted, not rating_avg: one 5★ review must not top the list (DESIGN.md).
+    "rating": ["-rating_weighted", "-review_count", "pk"],
+    "experience": [F("practising_since").asc(nulls_last=True), "-score", "pk"],
+    "reviews": ["-review_count", "-score", "pk"],
+    "distance": ["distance_km", "-score", "pk"],
+}
+
+
+def therapist_search_vector():
+    """The weighted document full-text search matches; migration 0003 indexes this exact expression."""
+    from django.contrib.postgres.search import SearchVector
+
+    return (
+        SearchVector("display_name", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("headline", "city", weight="B", config=SEARCH_CONFIG)
+        + SearchVector("bio", weight="C", config=SEARCH_CONFIG)
+    )
+
+
 class TherapistQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Therapist.Status.PUBLISHED)
@@ -94,6 +117,96 @@ class TherapistQuerySet(models.QuerySet):
 
     def owned_by(self, user):
         return self.filter(user=user)
+
+    # Search (therapists.filters.TherapistFilter chains these; the API and the HTML page share them).
+
+    def offering(self, modality_slugs):
+        """Any of the given massage types; EXISTS, not a join, so no duplicates and no DISTINCT."""
+        through = Therapist.modalities.through.objects.filter(
+            therapist=OuterRef("pk"), modality__slug__in=modality_slugs
+        )
+        return self.filter(Exists(through))
+
+    def helping_with(self, need_slugs):
+        through = Therapist.needs.through.objects.filter(therapist=OuterRef("pk"), need__slug__in=need_slugs)
+        return self.filter(Exists(through))
+
+    def speaking(self, language_code: str):
+        through = Therapist.languages.through.objects.filter(therapist=OuterRef("pk"), language__code=language_code)
+        return self.filter(Exists(through))
+
+    def with_experience(self, min_years: int, today: date | None = None):
+        today = today or timezone.localdate()
+        return self.filter(practising_since__lte=today.year - min_years)
+
+    def near(self, latitude: float, longitude: float, radius_km: float):
+        """Within radius_km of the point, annotated with the great-circle `distance_km`.
+
+        The bounding box is a plain range test the (latitude, longitude) index answers; the exact
+        haversine distance then runs only on the rows inside it.
+        """
+        from therapists.geo import EARTH_RADIUS_KM, bounding_box
+
+        min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_km)
+        lat1, lon1 = Radians(Value(latitude, FloatField())), Radians(Value(longitude, FloatField()))
+        lat2, lon2 = Radians(F("latitude")), Radians(F("longitude"))
+        half_chord = Power(Sin((lat2 - lat1) / 2), 2) + Cos(lat1) * Cos(lat2) * Power(Sin((lon2 - lon1) / 2), 2)
+        # Least() guards asin against rounding just above 1 for antipodal points.
+        distance = 2 * EARTH_RADIUS_KM * ASin(Least(Sqrt(half_chord), Value(1.0, FloatField())))
+        return (
+            self.filter(latitude__range=(min_lat, max_lat), longitude__range=(min_lon, max_lon))
+            .annotate(distance_km=distance)
+            .filter(distance_km__lte=radius_km)
+        )
+
+    def matching(self, text: str):
+        """Free text over name, headline, bio, city and massage types.
+
+        PostgreSQL: full-text search (GIN index from migration 0003) ranked with SearchRank, plus
+        trigram similarity on the name so "Clara Webr" still finds Clara Weber. SQLite: every word
+        must appear in one of the fields, case-insensitively; slower, but the same answers for
+        ordinary queries.
+        """
+        text = text.strip()
+        if not text:
+            return self
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+            modality_hit = Modality.objects.annotate(
+                document=SearchVector("name", "description", config=SEARCH_CONFIG)
+            ).filter(therapists=OuterRef("pk"), document=query)
+            vector = therapist_search_vector()
+            return self.annotate(search_document=vector, search_rank=SearchRank(vector, query)).filter(
+                Q(search_document=query) | Q(display_name__trigram_similar=text) | Exists(modality_hit)
+            )
+        matches = self
+        for word in text.split()[:8]:
+            modality_hit = Modality.objects.filter(therapists=OuterRef("pk"), name__icontains=word)
+            matches = matches.filter(
+                Q(display_name__icontains=word)
+                | Q(headline__icontains=word)
+                | Q(bio__icontains=word)
+                | Q(city__icontains=word)
+                | Exists(modality_hit)
+            )
+        return matches
+
+    def for_listing(self):
+        """What a search result card shows, in a constant number of queries."""
+        return self.prefetch_related("modalities")
+
+    def for_profile(self):
+        # Rejected and withdrawn credentials stay private; pending, verified and expired are shown as such.
+        shown = Credential.objects.filter(
+            status__in=[Credential.Status.PENDING, Credential.Status.VERIFIED, Credential.Status.EXPIRED]
+        ).order_by("kind", "-issued_on", "pk")
+        return self.prefetch_related("modalities", "needs", "languages", models.Prefetch("credentials", queryset=shown))
+
+    def sorted_by(self, key: str):
+        """One of SORT_ORDERS, each ending in pk so equal values paginate in a stable order."""
+        return self.order_by(*SORT_ORDERS[key])
 
 
 class Therapist(models.Model):
@@ -203,6 +316,17 @@ class Therapist(models.Model):
         if self.practising_since is None:
             return None
         return max(0, timezone.localdate().year - self.practising_since)
+
+    @property
+    def initials(self) -> str:
+        """Shown in place of a photo: "Clara Weber" -> "CW"."""
+        return "".join(word[0] for word in self.display_name.split()[:2]).upper() or "?"
+
+    @property
+    def top_score_components(self) -> list[dict]:
+        """The three stored breakdown components that earned the most points, for result cards."""
+        earned = [c for c in self.score_breakdown or [] if c.get("points")]
+        return sorted(earned, key=lambda c: -c["points"])[:3]
 
     @property
     def missing_for_publication(self) -> list[str]:

@@ -1,18 +1,123 @@
-from django.core.paginator import Paginator
+import json
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import get_object_or_404, render
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from reviews.models import Review
+from therapists.filters import TherapistFilter
 from therapists.models import Therapist
+
+SEARCH_PAGE_SIZE = 20
+REVIEWS_PAGE_SIZE = 10
+# The characters that could end a <script> element or open a comment inside it, as json_script escapes them.
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+def paginate(paginator: Paginator, number: str | None):
+    """(page, message): an out-of-range or malformed page number shows a page and says why."""
+    try:
+        return paginator.page(number or 1), ""
+    except PageNotAnInteger:
+        return paginator.page(1), "Page numbers are whole numbers starting at 1, so here is the first page."
+    except EmptyPage:
+        if int(number) < 1:
+            return paginator.page(1), "Page numbers start at 1, so here is the first page."
+        return (
+            paginator.page(paginator.num_pages),
+            f"There are only {paginator.num_pages} pages of results, so here is the last one.",
+        )
 
 
 @require_GET
 def search(request):
-    therapists = Therapist.objects.published().ranked().prefetch_related("modalities")
-    page = Paginator(therapists, 20).get_page(request.GET.get("page"))
-    return render(request, "therapists/search.html", {"page": page})
+    therapist_filter = TherapistFilter(request.GET, queryset=Therapist.objects.for_listing())
+    context = {"filter": therapist_filter, "form": therapist_filter.form}
+    if not therapist_filter.is_valid():
+        return render(request, "therapists/search.html", context, status=400)
+    paginator = Paginator(therapist_filter.qs, SEARCH_PAGE_SIZE)
+    page, page_message = paginate(paginator, request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(
+        page=page,
+        page_message=page_message,
+        active_filters=therapist_filter.active_filters(),
+        has_point=therapist_filter.point is not None,
+        query_without_page=query.urlencode(),
+    )
+    return render(request, "therapists/search.html", context)
 
 
 @require_GET
 def profile(request, slug):
-    therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
-    return render(request, "therapists/profile.html", {"therapist": therapist})
+    therapist = get_object_or_404(Therapist.objects.published().for_profile(), slug=slug)
+    published_reviews = Review.objects.published().filter(therapist=therapist)
+    distribution = published_reviews.rating_distribution()
+    paginator = Paginator(
+        published_reviews.newest_first().select_related("author", "modality", "reply"), REVIEWS_PAGE_SIZE
+    )
+    # The distribution already counted the published reviews: no second COUNT query.
+    paginator.count = sum(distribution.values())
+    reviews, page_message = paginate(paginator, request.GET.get("page"))
+    context = {
+        "therapist": therapist,
+        "credentials": list(therapist.credentials.all()),
+        "reviews": reviews,
+        "page_message": page_message,
+        "distribution": rating_bars(distribution),
+        "json_ld": json_ld(request, therapist, reviews),
+    }
+    return render(request, "therapists/profile.html", context)
+
+
+def rating_bars(distribution: dict[int, int]) -> list[dict]:
+    total = sum(distribution.values())
+    return [
+        {"stars": stars, "count": count, "percent": round(100 * count / total) if total else 0}
+        for stars, count in distribution.items()
+    ]
+
+
+def json_ld(request, therapist: Therapist, reviews) -> str:
+    """schema.org markup for search engines, escaped for a <script> element.
+
+    The returned string is marked safe because every <, > and & in it is escaped as a JSON
+    unicode escape (what django.utils.html.json_script does), so user text cannot close the
+    script element; json_script itself cannot be used because it writes type="application/json".
+    """
+    data = {
+        "@context": "https://schema.org",
+        "@type": "HealthAndBeautyBusiness",
+        "name": therapist.display_name,
+        "description": therapist.headline,
+        "url": request.build_absolute_uri(therapist.get_absolute_url()),
+        "address": {"@type": "PostalAddress", "addressLocality": therapist.city, "addressCountry": therapist.country},
+    }
+    if therapist.latitude is not None and therapist.longitude is not None:
+        data["geo"] = {"@type": "GeoCoordinates", "latitude": therapist.latitude, "longitude": therapist.longitude}
+    if therapist.photo:
+        data["image"] = request.build_absolute_uri(therapist.photo.url)
+    if therapist.review_count and therapist.rating_avg is not None:
+        data["aggregateRating"] = {
+            "@type": "AggregateRating",
+            "ratingValue": round(therapist.rating_avg, 2),
+            "reviewCount": therapist.review_count,
+            "bestRating": 5,
+            "worstRating": 1,
+        }
+        data["review"] = [
+            {
+                "@type": "Review",
+                "name": review.title,
+                "reviewBody": review.body,
+                "datePublished": review.created_at.date(),
+                "author": {"@type": "Person", "name": review.author.name or "A client"},
+                "reviewRating": {"@type": "Rating", "ratingValue": review.rating, "bestRating": 5, "worstRating": 1},
+            }
+            for review in reviews
+        ]
+    encoded = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
+    return mark_safe(encoded)  # noqa: S308 - escaped JSON, see the docstring

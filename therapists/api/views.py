@@ -1,0 +1,61 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.generics import get_object_or_404
+
+from reviews.models import Review
+from therapists.api.serializers import ReviewSerializer, TherapistDetailSerializer, TherapistListSerializer
+from therapists.filters import TherapistFilter
+from therapists.models import Therapist
+
+BAD_INPUT = OpenApiResponse(
+    inline_serializer("ValidationErrors", {"field": serializers.ListField(child=serializers.CharField())}),
+    description="A parameter is malformed: {parameter: [reason, …]}.",
+)
+NOT_FOUND = OpenApiResponse(
+    inline_serializer("NotFound", {"detail": serializers.CharField()}),
+    description="No published therapist with this slug, or no such page.",
+)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Search published therapists",
+        description="The same filters and sort orders as the HTML search at /therapists/.",
+        responses={200: TherapistListSerializer(many=True), 400: BAD_INPUT, 404: NOT_FOUND},
+    )
+)
+class TherapistList(generics.ListAPIView):
+    serializer_class = TherapistListSerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = TherapistFilter
+    # TherapistFilter narrows to published therapists and sorts; this is only the prefetching.
+    queryset = Therapist.objects.published().for_listing().prefetch_related("needs", "languages")
+
+
+@extend_schema_view(
+    get=extend_schema(summary="One published therapist", responses={200: TherapistDetailSerializer, 404: NOT_FOUND})
+)
+class TherapistDetail(generics.RetrieveAPIView):
+    serializer_class = TherapistDetailSerializer
+    lookup_field = "slug"
+    queryset = Therapist.objects.published().for_profile()
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="Published reviews of one therapist, newest first",
+        responses={200: ReviewSerializer(many=True), 404: NOT_FOUND},
+    )
+)
+class TherapistReviewList(generics.ListAPIView):
+    serializer_class = ReviewSerializer
+
+    def get_queryset(self):
+        therapist = get_object_or_404(Therapist.objects.published(), slug=self.kwargs["slug"])
+        return (
+            Review.objects.published()
+            .filter(therapist=therapist)
+            .newest_first()
+            .select_related("author", "modality", "reply")
+        )
