@@ -26,10 +26,9 @@ def check_document(upload) -> str:
     image = open_checked_image(
         upload, allowed_formats={"JPEG", "PNG"}, max_pixels=MAX_DOCUMENT_PIXELS, wrong_type=WRONG_TYPE
     )
-    image_format = image.format
-    image.close()
+    # Not closed: closing the image would close the upload, which is still to be stored.
     upload.seek(0)
-    return DOCUMENT_TYPES[image_format][0]
+    return DOCUMENT_TYPES[image.format][0]
 
 
 def content_type_for(name: str) -> str:

@@ -57,6 +57,7 @@ class CreateProfileForm(SiteFormMixin, forms.Form):
 
 class ProfileForm(SiteFormMixin, forms.ModelForm):
     country = forms.ChoiceField(label="Country", required=False)
+    website = forms.URLField(label="Website", required=False, max_length=200, assume_scheme="https")
 
     class Meta:
         model = Therapist
@@ -92,7 +93,6 @@ class ProfileForm(SiteFormMixin, forms.ModelForm):
             "accepts_new_clients": "I accept new clients",
             "phone": "Phone",
             "contact_email": "Contact email",
-            "website": "Website",
         }
         help_texts = {
             "headline": "One line shown under your name in search results.",
