@@ -11,9 +11,13 @@ from therapists.models import EARLIEST_PRACTISING_YEAR, Credential, Language, Mo
 
 
 class SiteFormMixin:
-    """Marks fields with errors so the stylesheet's .field-error outlines them."""
+    """Labels without a trailing colon; fields with errors marked so the stylesheet outlines them."""
 
     error_css_class = "field-error"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
 
 
 @cache
