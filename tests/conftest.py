@@ -5,7 +5,7 @@ from tests.factories import TherapistFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings, tmp_path):
+def _fast_and_isolated(settings, tmp_path, monkeypatch):
     """Fast hashing, in-memory mail and a throwaway media folder for every test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -18,6 +18,17 @@ def _fast_and_isolated(settings, tmp_path):
             "OPTIONS": {"location": tmp_path / "private", "base_url": "/private-not-served/"},
         },
     }
+    # A FileField calls its storage callable once, at import; point it at the throwaway folder too,
+    # or test documents land in the real PRIVATE_MEDIA_ROOT.
+    from django.core.files.storage import FileSystemStorage
+
+    from therapists.models import Credential
+
+    monkeypatch.setattr(
+        Credential._meta.get_field("document"),
+        "storage",
+        FileSystemStorage(location=tmp_path / "private", base_url="/private-not-served/"),
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -1,13 +1,19 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
 from django.urls import path
+
+from therapists import dashboard
 
 app_name = "dashboard"
 
-
-@login_required
-def home(request):
-    return render(request, "therapists/dashboard/home.html")
-
-
-urlpatterns = [path("", home, name="home")]
+urlpatterns = [
+    path("", dashboard.home, name="home"),
+    path("profile/create/", dashboard.create_profile, name="create_profile"),
+    path("profile/", dashboard.edit_profile, name="edit_profile"),
+    path("profile/publish/", dashboard.publish_profile, name="publish_profile"),
+    path("profile/unpublish/", dashboard.unpublish_profile, name="unpublish_profile"),
+    path("photo/", dashboard.photo, name="photo"),
+    path("credentials/new/", dashboard.submit_credential, name="submit_credential"),
+    path("credentials/<int:pk>/", dashboard.edit_credential, name="edit_credential"),
+    path("credentials/<int:pk>/withdraw/", dashboard.withdraw_credential, name="withdraw_credential"),
+    path("credentials/<int:pk>/resubmit/", dashboard.resubmit_credential, name="resubmit_credential"),
+    path("credentials/<int:pk>/document/", dashboard.credential_document, name="credential_document"),
+]

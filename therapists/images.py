@@ -1,0 +1,102 @@
+"""Profile photos: validate an upload by decoding it, then re-encode it without any metadata.
+
+The order matters for safety: the size in bytes is checked first, then `Image.open` reads only
+the header, so the pixel count is checked before a single pixel is decoded. A decompression bomb
+(a small file claiming 20,000 × 20,000 pixels) is refused at the cost of reading its header.
+"""
+
+import io
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from PIL import Image, ImageOps
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+MAX_PHOTO_PIXELS = 40_000_000
+ALLOWED_PHOTO_FORMATS = {"JPEG", "PNG", "WEBP"}
+PROFILE_SIZE = 800
+THUMBNAIL_SIZE = 200
+JPEG_QUALITY = 85
+
+WRONG_TYPE = "Upload a photo in JPEG, PNG or WebP format."
+UNREADABLE = "This file could not be read as an image; it may be damaged. Try exporting it again as JPEG or PNG."
+TOO_MANY_PIXELS = "This image has too many pixels: at most {megapixels} megapixels (for example 7,000 × 5,000 for 35)."
+TOO_MANY_BYTES = "This photo is too large: at most 5 MB."
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    """Re-encoded JPEG bytes, free of EXIF, GPS, comments and colour profiles."""
+
+    profile: bytes
+    thumbnail: bytes
+
+
+def open_checked_image(upload, *, allowed_formats: set[str], max_pixels: int, wrong_type: str) -> Image.Image:
+    """Open an uploaded image after checking format and pixel count from its header, then verify it.
+
+    Returns the image reopened and loaded (verify() leaves the image it checks unusable).
+    """
+    too_many_pixels = TOO_MANY_PIXELS.format(megapixels=max_pixels // 1_000_000)
+    try:
+        upload.seek(0)
+        with Image.open(upload) as header:
+            image_format = header.format
+            width, height = header.size
+    except Image.DecompressionBombError:
+        # Pillow's own cap (far above ours) fired while reading the header.
+        raise ValidationError(too_many_pixels, code="too_many_pixels") from None
+    except (OSError, SyntaxError, ValueError):
+        raise ValidationError(wrong_type, code="wrong_type") from None
+    if image_format not in allowed_formats:
+        raise ValidationError(wrong_type, code="wrong_type")
+    if width * height > max_pixels:
+        raise ValidationError(too_many_pixels, code="too_many_pixels")
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            image.verify()
+        upload.seek(0)
+        image = Image.open(upload)
+        image.load()
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise ValidationError(UNREADABLE, code="unreadable") from None
+    return image
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """A brand-new RGB image with the same pixels: nothing from the original's `info` survives."""
+    if image.mode in {"RGBA", "LA"} or (image.mode == "P" and "transparency" in image.info):
+        image = image.convert("RGBA")
+        clean = Image.new("RGB", image.size, "white")
+        clean.paste(image, mask=image.getchannel("A"))
+        return clean
+    clean = Image.new("RGB", image.size)
+    clean.paste(image.convert("RGB"))
+    return clean
+
+
+def _encode_jpeg(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    # No exif=, icc_profile= or comment= arguments, and the image's info is empty: no metadata.
+    image.save(buffer, format="JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def process_photo(upload) -> ProcessedPhoto:
+    """Validate an uploaded photo and return its profile-size and thumbnail JPEGs.
+
+    Raises ValidationError with a message for the form when the upload is not acceptable.
+    """
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError(TOO_MANY_BYTES, code="too_many_bytes")
+    image = open_checked_image(
+        upload, allowed_formats=ALLOWED_PHOTO_FORMATS, max_pixels=MAX_PHOTO_PIXELS, wrong_type=WRONG_TYPE
+    )
+    with image:
+        upright = ImageOps.exif_transpose(image)
+        clean = _flatten(upright)
+    profile = clean.copy()
+    profile.thumbnail((PROFILE_SIZE, PROFILE_SIZE), Image.Resampling.LANCZOS)
+    thumbnail = ImageOps.fit(clean, (THUMBNAIL_SIZE, THUMBNAIL_SIZE), Image.Resampling.LANCZOS)
+    return ProcessedPhoto(profile=_encode_jpeg(profile), thumbnail=_encode_jpeg(thumbnail))

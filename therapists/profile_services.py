@@ -1,0 +1,226 @@
+"""Writes a therapist makes to their own profile, photo and credentials (the dashboard's services).
+
+Each locks the row it changes, so a double click or two open tabs queue instead of interleaving,
+and calls recompute_score in the same transaction whenever what counts toward the score changed.
+"""
+
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import get_text_list, slugify
+
+from therapists.images import ProcessedPhoto
+from therapists.models import Credential, Therapist
+from therapists.services import recompute_score
+
+PROFILE_FIELDS = [
+    "display_name",
+    "headline",
+    "bio",
+    "city",
+    "postcode",
+    "country",
+    "latitude",
+    "longitude",
+    "practising_since",
+    "price_from",
+    "price_to",
+    "currency",
+    "accepts_new_clients",
+    "phone",
+    "contact_email",
+    "website",
+]
+PROFILE_RELATIONS = ["modalities", "needs", "languages"]
+CREDENTIAL_FACTS = ["kind", "title", "issuer", "number", "modality", "issued_on", "expires_on"]
+WITHDRAWABLE = {Credential.Status.PENDING, Credential.Status.VERIFIED, Credential.Status.EXPIRED}
+RESUBMITTABLE = {Credential.Status.REJECTED, Credential.Status.WITHDRAWN}
+
+
+def _unique_slug(display_name: str) -> str:
+    base = slugify(display_name)[:70].strip("-") or "therapist"
+    slug, suffix = base, 2
+    while Therapist.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def _delete_files_after_commit(storage, names: list[str]) -> None:
+    """Delete replaced files only once the new names are committed: a rollback keeps the old ones."""
+    names = [name for name in names if name]
+
+    def delete():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+@transaction.atomic
+def create_profile(*, user, display_name: str) -> Therapist:
+    """Create the user's one therapist profile, as a draft."""
+    if not user.has_confirmed_email:
+        raise ValidationError("Confirm your email address before you create a therapist profile.")
+    if Therapist.objects.owned_by(user).exists():
+        raise ValidationError("You already have a therapist profile.")
+    try:
+        # A savepoint, so a lost race (a second tab, or a slug taken a moment ago) is a message, not a 500.
+        with transaction.atomic():
+            therapist = Therapist.objects.create(
+                user=user, slug=_unique_slug(display_name), display_name=display_name, status=Therapist.Status.DRAFT
+            )
+    except IntegrityError:
+        raise ValidationError("Your profile could not be created just now; please try again.") from None
+    return recompute_score(therapist_id=therapist.pk)
+
+
+@transaction.atomic
+def update_profile(*, therapist: Therapist, data: dict) -> Therapist:
+    """Save the profile fields present in `data`; a published profile must stay complete."""
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    for field in PROFILE_FIELDS:
+        if field in data:
+            setattr(therapist, field, data[field])
+    therapist.save()
+    for relation in PROFILE_RELATIONS:
+        if relation in data:
+            getattr(therapist, relation).set(data[relation])
+    missing = therapist.missing_for_publication
+    if therapist.is_published and missing:
+        raise ValidationError(
+            f"A published profile needs {get_text_list(missing, 'and')}. Add it back, or unpublish the profile first."
+        )
+    return recompute_score(therapist_id=therapist.pk)
+
+
+@transaction.atomic
+def publish_profile(*, therapist: Therapist) -> Therapist:
+    therapist = Therapist.objects.select_for_update().select_related("user").get(pk=therapist.pk)
+    if therapist.status == Therapist.Status.SUSPENDED:
+        reason = f" Reason: {therapist.suspended_reason}" if therapist.suspended_reason else ""
+        raise ValidationError(
+            f"Your profile is suspended by our moderators and cannot be published.{reason} "
+            "Contact us if you think this is a mistake."
+        )
+    if not therapist.user.has_confirmed_email:
+        raise ValidationError("Confirm your email address before you publish your profile.")
+    missing = therapist.missing_for_publication
+    if missing:
+        raise ValidationError(f"Before publishing, add {get_text_list(missing, 'and')}.")
+    if therapist.status == Therapist.Status.PUBLISHED:
+        return therapist
+    therapist.status = Therapist.Status.PUBLISHED
+    therapist.save(update_fields=["status", "updated_at"])
+    return recompute_score(therapist_id=therapist.pk)
+
+
+@transaction.atomic
+def unpublish_profile(*, therapist: Therapist) -> Therapist:
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    if therapist.status != Therapist.Status.PUBLISHED:
+        raise ValidationError("Only a published profile can be unpublished.")
+    therapist.status = Therapist.Status.DRAFT
+    therapist.save(update_fields=["status", "updated_at"])
+    return recompute_score(therapist_id=therapist.pk)
+
+
+@transaction.atomic
+def replace_photo(*, therapist: Therapist, photo: ProcessedPhoto) -> Therapist:
+    """Store the re-encoded photo under new server-made names; the old files go after commit."""
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    old_names = [therapist.photo.name, therapist.photo_thumbnail.name]
+    token = uuid.uuid4().hex
+    try:
+        therapist.photo.save(f"{token}.jpg", ContentFile(photo.profile), save=False)
+        therapist.photo_thumbnail.save(f"{token}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+        therapist.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+    except Exception:
+        # Nothing half-saved: the row still names the old files, so drop whichever new file was written.
+        for field in (therapist.photo, therapist.photo_thumbnail):
+            if field.name and field.name not in old_names:
+                field.storage.delete(field.name)
+        raise
+    _delete_files_after_commit(therapist.photo.storage, old_names)
+    return therapist
+
+
+def _store_document(credential: Credential, document: File, extension: str) -> None:
+    # A server-made name: the uploader's file name never reaches the disk or a response header.
+    credential.document.save(f"{uuid.uuid4().hex}.{extension}", document, save=False)
+
+
+@transaction.atomic
+def submit_credential(*, therapist: Therapist, data: dict, document: File, extension: str) -> Credential:
+    """Add a licence or certificate to the moderators' queue as pending."""
+    credential = Credential(therapist=therapist, status=Credential.Status.PENDING, submitted_at=timezone.now())
+    for field in CREDENTIAL_FACTS:
+        setattr(credential, field, data.get(field))
+    credential.number = credential.number or ""
+    _store_document(credential, document, extension)
+    try:
+        credential.save()
+    except Exception:
+        credential.document.storage.delete(credential.document.name)
+        raise
+    return credential
+
+
+def _back_to_pending(credential: Credential) -> None:
+    credential.status = Credential.Status.PENDING
+    credential.submitted_at = timezone.now()
+    credential.decided_by = None
+    credential.decided_at = None
+    credential.decision_reason = ""
+
+
+@transaction.atomic
+def update_credential(
+    *, credential: Credential, data: dict, document: File | None = None, extension: str | None = None
+) -> Credential:
+    """Correct a credential's facts or document. Any change to a decided credential needs a new decision,
+    so it goes back to pending, and a verified one stops counting toward the score until re-verified.
+    """
+    credential = Credential.objects.select_for_update().get(pk=credential.pk)
+    changed = [field for field in CREDENTIAL_FACTS if field in data and data[field] != getattr(credential, field)]
+    if not changed and document is None:
+        return credential
+    for field in changed:
+        setattr(credential, field, data[field])
+    credential.number = credential.number or ""
+    old_document = credential.document.name
+    if document is not None:
+        _store_document(credential, document, extension)
+        _delete_files_after_commit(credential.document.storage, [old_document])
+    if credential.status != Credential.Status.PENDING:
+        _back_to_pending(credential)
+    credential.save()
+    recompute_score(therapist_id=credential.therapist_id)
+    return credential
+
+
+@transaction.atomic
+def withdraw_credential(*, credential: Credential) -> Credential:
+    credential = Credential.objects.select_for_update().get(pk=credential.pk)
+    if credential.status not in WITHDRAWABLE:
+        raise ValidationError("Only a pending, verified or expired credential can be withdrawn.")
+    credential.status = Credential.Status.WITHDRAWN
+    credential.save(update_fields=["status", "updated_at"])
+    recompute_score(therapist_id=credential.therapist_id)
+    return credential
+
+
+@transaction.atomic
+def resubmit_credential(*, credential: Credential) -> Credential:
+    credential = Credential.objects.select_for_update().get(pk=credential.pk)
+    if credential.status not in RESUBMITTABLE:
+        raise ValidationError("Only a rejected or withdrawn credential can be resubmitted.")
+    if not credential.document:
+        raise ValidationError("Add a document before you resubmit this credential.")
+    _back_to_pending(credential)
+    credential.save()
+    recompute_score(therapist_id=credential.therapist_id)
+    return credential
