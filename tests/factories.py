@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from accounts.models import User
@@ -33,7 +33,13 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def moderator(self, create, extracted, **kwargs):
         if create and extracted:
-            self.groups.add(Group.objects.get(name="moderators"))
+            # get_or_create: a transactional test's flush removes rows made by data migrations.
+            group, created = Group.objects.get_or_create(name="moderators")
+            if created:
+                group.permissions.add(
+                    Permission.objects.get(codename="moderate", content_type__app_label="moderation")
+                )
+            self.groups.add(group)
 
 
 class ModalityFactory(factory.django.DjangoModelFactory):

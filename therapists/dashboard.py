@@ -4,11 +4,13 @@ Every object comes through `request.user` (`_own_therapist`, `_own_credential`):
 only ever picks among the user's own rows, so someone else's id is a 404.
 """
 
+from csp.decorators import csp_replace
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from reviews.models import Review
@@ -193,6 +195,10 @@ def resubmit_credential(request, pk):
 
 
 @login_required
+# The moderation queue shows the document inline in a same-origin frame; every other page stays
+# unframeable (X-Frame-Options DENY, frame-ancestors 'none').
+@xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
 def credential_document(request, pk):
     """Stream a private credential document to its owner or a moderator; 404 for anyone else."""
     credentials = Credential.objects.all()

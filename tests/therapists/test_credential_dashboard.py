@@ -226,6 +226,23 @@ def test_document_is_streamed_inline_with_its_type_and_nosniff_to_the_owner(clie
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 
+def test_document_may_be_framed_by_our_own_pages_only(client, owner):
+    """The moderation queue shows it in a same-origin frame; other sites still cannot frame it."""
+    credential = CredentialFactory(therapist=owner)
+
+    response = client.get(f"/dashboard/credentials/{credential.pk}/document/")
+
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
+
+
+def test_other_pages_cannot_be_framed_at_all(client, owner):
+    response = client.get("/dashboard/")
+
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
 def test_moderator_can_read_any_document(client):
     credential = CredentialFactory()
     client.force_login(UserFactory(moderator=True))
