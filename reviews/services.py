@@ -18,16 +18,6 @@ from therapists.models import Modality, Therapist
 from therapists.services import recompute_score
 
 EDIT_WINDOW = timedelta(days=30)
-REVIEW_FIELDS = [
-    "rating",
-    "title",
-    "body",
-    "modality",
-    "visit_date",
-    "consultation_given",
-    "unwanted_effects",
-    "aftercare_given",
-]
 
 
 def can_edit(review: Review, now: datetime | None = None) -> bool:
