@@ -1,0 +1,198 @@
+"""Malformed, oversized and hostile requests are refused with a 4xx, never a 500 or a traceback.
+
+The test client runs with DEBUG off (pytest-django's default), so the site's own 400/404 pages answer,
+as they would in production. Each test also checks that nothing changed in the database.
+"""
+
+import pytest
+from django.test import Client
+
+from reviews.models import Review
+from tests.factories import TEST_PASSWORD, ReviewFactory, TherapistFactory, UserFactory
+from therapists.models import Credential, Therapist
+
+pytestmark = pytest.mark.django_db
+
+TWELVE_MB = 12 * 1024 * 1024
+
+
+def assert_clean_refusal(response, *statuses):
+    assert response.status_code in statuses, response.status_code
+    body = response.content.decode(errors="replace")
+    assert "Traceback" not in body
+    assert 'File "' not in body
+    assert "SECRET_KEY" not in body
+
+
+@pytest.fixture
+def owner(client):
+    therapist = TherapistFactory(draft=True)
+    client.force_login(therapist.user)
+    return therapist
+
+
+def test_a_body_larger_than_the_upload_limit_is_refused_with_400(client, owner):
+    body = "bio=" + "x" * (TWELVE_MB + 1)
+    response = client.post("/dashboard/profile/", body, content_type="application/x-www-form-urlencoded")
+    assert_clean_refusal(response, 400, 413)
+    owner.refresh_from_db()
+    assert "x" * 100 not in owner.bio
+
+
+def test_an_oversized_login_attempt_is_refused_before_any_authentication(client):
+    user = UserFactory()
+    body = f"login={user.email}&password={TEST_PASSWORD}&padding=" + "x" * (TWELVE_MB + 1)
+    response = client.post("/accounts/login/", body, content_type="application/x-www-form-urlencoded")
+    assert_clean_refusal(response, 400, 413)
+    assert "_auth_user_id" not in client.session
+
+
+def test_too_many_form_fields_are_refused_with_400(client, owner):
+    fields = {f"field{index}": "x" for index in range(1000)}
+    response = client.post("/dashboard/profile/", {**fields, "display_name": "Changed by a flood"})
+    assert_clean_refusal(response, 400)
+    owner.refresh_from_db()
+    assert owner.display_name != "Changed by a flood"
+
+
+def test_too_many_query_parameters_are_refused_with_400(client):
+    query = "&".join(f"modality=m{index}" for index in range(1000))
+    response = client.get(f"/therapists/?{query}")
+    assert_clean_refusal(response, 400)
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body"),
+    [
+        ("multipart/form-data; boundary=BOUNDARY", b"--BOUNDARY\r\nContent-Disposition: form-data; name=\"photo\""),
+        ("multipart/form-data", b"no boundary at all"),
+        ("multipart/form-data; boundary=", b"--\r\n\r\n"),
+        ("multipart/form-data; boundary=BOUNDARY", b"\x00\xff" * 500),
+        (
+            "multipart/form-data; boundary=BOUNDARY",
+            b'--BOUNDARY\r\nContent-Disposition: form-data; name="photo"; filename="a.jpg"\r\n'
+            b"Content-Type: image/jpeg\r\n\r\n\xff\xd8\xff\xe0 truncated, never closed",
+        ),
+    ],
+    ids=["unterminated-part", "no-boundary", "empty-boundary", "binary-noise", "truncated-file"],
+)
+def test_a_malformed_multipart_upload_is_refused_and_keeps_the_old_photo(client, owner, content_type, body):
+    response = client.generic("POST", "/dashboard/photo/", body, content_type=content_type)
+    # A broken envelope is a 400; parts Django can read but that carry no file show the form again.
+    assert_clean_refusal(response, 400, 200)
+    owner.refresh_from_db()
+    assert not owner.photo
+
+
+def test_a_malformed_multipart_credential_upload_creates_no_credential(client, owner):
+    response = client.generic(
+        "POST", "/dashboard/credentials/new/", b"--X\r\nContent-Disposition: form-data",
+        content_type="multipart/form-data; boundary=X",
+    )
+    assert_clean_refusal(response, 400, 200)
+    assert not Credential.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../../etc/passwd",
+        "/static/../manage.py",
+        "/static/../../directory/settings.py",
+        "/static/%2e%2e/%2e%2e/directory/settings.py",
+        "/media/../private/licence.pdf",
+        "/therapists/..%2f..%2fetc%2fpasswd/",
+        "/therapists/../../../../etc/passwd/",
+        "/dashboard/credentials/..%2F1/document/",
+    ],
+)
+def test_a_path_climbing_out_with_dot_dot_is_not_found(client, path):
+    response = client.get(path)
+    assert_clean_refusal(response, 404, 400)
+    body = response.content.decode(errors="replace")
+    assert "root:" not in body
+    assert "DJANGO_SECRET_KEY" not in body
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "1e400", "-5", "0", "NaN", "\u0663", "1" * 5000])
+def test_a_huge_or_malformed_page_number_shows_a_real_page(client, page):
+    TherapistFactory()
+    response = client.get("/therapists/", {"page": page})
+    assert_clean_refusal(response, 200)
+    assert response.context["page"].number == 1
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999999", "1e400", "-5", "NaN", "1" * 5000])
+def test_a_huge_or_malformed_page_number_on_the_api_is_404(client, page):
+    TherapistFactory()
+    response = client.get("/api/v1/therapists/", {"page": page})
+    assert_clean_refusal(response, 404)
+    assert response.json() == {"detail": "Invalid page."}
+
+
+def test_a_huge_review_page_number_shows_the_last_page_of_reviews(client):
+    review = ReviewFactory()
+    response = client.get(review.therapist.get_absolute_url(), {"page": "9" * 100})
+    assert_clean_refusal(response, 200)
+    assert "only 1 pages" in response.content.decode() or response.context["reviews"].number == 1
+
+
+def test_a_ten_thousand_character_search_is_refused_with_a_message_next_to_the_field(client):
+    response = client.get("/therapists/", {"q": "massage, " * 1111 + "x"})
+    assert_clean_refusal(response, 400)
+    errors = response.context["form"].errors["q"]
+    assert errors == ["Ensure this value has at most 200 characters (it has 10000)."]
+    assert "at most 200 characters" in response.content.decode()
+
+
+def test_a_ten_thousand_character_search_on_the_api_is_a_400_naming_q(client):
+    response = client.get("/api/v1/therapists/", {"q": "x" * 10_000})
+    assert_clean_refusal(response, 400)
+    assert list(response.json()) == ["q"]
+
+
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [("q", "\x00"), ("city", "Paris\x00"), ("lat", "1e999"), ("lon", "nan"), ("radius_km", "inf"),
+     ("min_rating", "-0"), ("max_price", "9" * 400), ("min_years", "1.5"), ("sort", "-score; DROP TABLE")],
+)
+def test_hostile_search_parameters_are_refused_or_ignored_never_500(client, param, value):
+    TherapistFactory()
+    html = client.get("/therapists/", {param: value})
+    api = client.get("/api/v1/therapists/", {param: value})
+    assert_clean_refusal(html, 200, 400)
+    assert_clean_refusal(api, 200, 400)
+    assert Therapist.objects.count() == 1
+
+
+def test_a_huge_review_body_is_a_form_error_and_saves_nothing(client):
+    therapist = TherapistFactory()
+    client.force_login(UserFactory())
+    response = client.post(
+        f"/therapists/{therapist.slug}/review/",
+        {"rating": "5", "title": "t" * 100_000, "body": "b" * 1_000_000, "visit_date": "2020-01-01"},
+    )
+    assert_clean_refusal(response, 200)
+    assert response.context["form"].errors["body"]
+    assert not Review.objects.exists()
+
+
+def test_an_unknown_http_method_is_refused_with_405(client):
+    response = client.generic("PROPFIND", "/therapists/")
+    assert_clean_refusal(response, 405)
+
+
+def test_a_request_for_an_unknown_host_is_refused_with_400(settings):
+    settings.ALLOWED_HOSTS = ["directory.example"]
+    response = Client().get("/", HTTP_HOST="evil.example")
+    assert_clean_refusal(response, 400)
+    assert "could not understand" in response.content.decode()
+
+
+def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(owner):
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(owner.user)
+    response = csrf_client.post("/dashboard/profile/", {"display_name": "Forged"})
+    assert_clean_refusal(response, 403)
+    owner.refresh_from_db()
+    assert owner.display_name != "Forged"
