@@ -276,6 +276,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only search over published massage and manual therapists, ranked by qualification.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "directory.openapi.allow_empty_query_values",
+    ],
 }
 
 # Security headers. Production values are the defaults; debug relaxes only what needs HTTPS.

@@ -196,3 +196,29 @@ def test_a_post_without_a_csrf_token_is_refused_and_changes_nothing(owner):
     assert_clean_refusal(response, 403)
     owner.refresh_from_db()
     assert owner.display_name != "Forged"
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/therapists/%C3%AB%E2%B2%AB/", "/api/v1/therapists/a%20b/reviews/", "/api/v1/nothing/", "/api/"]
+)
+def test_an_api_path_that_matches_nothing_is_a_json_404(client, path):
+    response = client.get(path)
+    assert_clean_refusal(response, 404)
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found."}
+
+
+def test_a_site_path_that_matches_nothing_is_the_html_404_page(client):
+    response = client.get("/nothing/here/")
+    assert_clean_refusal(response, 404)
+    assert "Page not found" in response.content.decode()
+
+
+def test_the_api_document_says_empty_filters_are_allowed_and_refusals_are_keyed_by_parameter(client):
+    schema = client.get("/api/v1/schema/", {"format": "json"}).json()
+    operation = schema["paths"]["/api/v1/therapists/"]["get"]
+    parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
+    assert parameters["verified"]["allowEmptyValue"] is True
+    assert "allowEmptyValue" not in parameters["page"]
+    bad_input = operation["responses"]["400"]["content"]["application/json"]["schema"]
+    assert bad_input == {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}

@@ -135,7 +135,7 @@ def _write_scores(therapists: list[Therapist]) -> None:
     fields = [Therapist._meta.get_field(name) for name in SCORE_FIELDS]
     assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
     # Identifiers come from the model's own metadata; every value is a bound parameter.
-    sql = f"UPDATE {quote(Therapist._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608
+    sql = f"UPDATE {quote(Therapist._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608  # nosec B608
     params = [
         [field.get_db_prep_save(getattr(therapist, field.attname), connection) for field in fields] + [therapist.pk]
         for therapist in therapists
