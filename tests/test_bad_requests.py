@@ -222,3 +222,68 @@ def test_the_api_document_says_empty_filters_are_allowed_and_refusals_are_keyed_
     assert "allowEmptyValue" not in parameters["page"]
     bad_input = operation["responses"]["400"]["content"]["application/json"]["schema"]
     assert bad_input == {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
+
+
+@pytest.mark.parametrize(
+    ("template", "heading"),
+    [("400.html", "We could not understand that request"), ("403.html", "You cannot open this page"),
+     ("404.html", "Page not found"), ("429.html", "Too many attempts"), ("500.html", "Something went wrong")],
+)
+def test_error_pages_render_without_a_request_or_context(template, heading):
+    # Django renders 400 and 500 this way, after something has already failed.
+    from django.template import loader
+
+    html = loader.get_template(template).render()
+    assert heading in html
+    assert 'href="/static/css/site.css"' in html or "site.css" in html
+
+
+def test_a_view_that_crashes_answers_the_500_page_without_a_traceback(client, monkeypatch):
+    import directory.views
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("boom: secret internals")
+
+    monkeypatch.setattr(directory.views, "search_choices", explode)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong" in body
+    assert "boom" not in body and "Traceback" not in body
+
+
+def test_a_slow_client_holds_one_worker_only_until_gunicorns_timeout(tmp_path):
+    """A client that sends half a body and stalls: the other worker keeps serving, and gunicorn
+    drops the stalled request after --timeout instead of waiting for ever (production also puts a
+    buffering proxy in front, see SECURITY.md)."""
+    import socket
+    import time
+
+    from tests.gunicorn_server import base_env, gunicorn, manage, request
+
+    env = base_env(tmp_path / "site.sqlite3")
+    manage("migrate", "--noinput", env=env)
+    with gunicorn(env, workers=2, access_log=tmp_path / "access.log", timeout=3) as port:
+        slow = socket.create_connection(("127.0.0.1", port))
+        slow.sendall(
+            b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            # A well-formed CSRF cookie, so the middleware goes on to read the (never finished) body.
+            b"Cookie: csrftoken=" + b"a" * 32 + b"\r\nContent-Length: 100000\r\n\r\nlogin=slow"
+        )
+        started = time.monotonic()
+        assert request(port, "GET", "/healthz")[0] == 200
+        assert time.monotonic() - started < 2
+
+        slow.settimeout(15)
+        try:
+            answer = slow.recv(4096)
+        except ConnectionResetError:
+            answer = b""
+        waited = time.monotonic() - started
+        slow.close()
+        assert not answer.startswith(b"HTTP/1.1 2")
+        assert b"Traceback" not in answer
+        # Held for the worker timeout (3 s), then dropped: not answered early, not held for ever.
+        assert 2.5 < waited < 12
+        assert request(port, "GET", "/healthz")[0] == 200
