@@ -125,6 +125,7 @@ INSTALLED_APPS = [
     "therapists",
     "reviews",
     "moderation",
+    "directory",
 ]
 
 DATABASES = {"default": env_database("DATABASE_URL", "sqlite:///db.sqlite3")}
@@ -248,7 +249,7 @@ if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
     # Per-process memory: fine for one development server; production sets REDIS_URL (see the
-    # moderation.checks warning) so rate limits hold across workers.
+    # directory.checks warning) so rate limits hold across workers.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 EMAIL_BACKEND = os.environ.get("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -275,13 +276,21 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Read-only search over published massage and manual therapists, ranked by qualification.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "directory.openapi.allow_empty_query_values",
+    ],
 }
 
 # Security headers. Production values are the defaults; debug relaxes only what needs HTTPS.
+# SECURITY.md says what each one protects; tests/test_security_headers.py checks them on every main page.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# No script reads the CSRF token from the cookie (forms carry it), so scripts need not see it either.
+CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
@@ -290,10 +299,15 @@ CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = 0 if DEBUG else 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
-if env_bool("DJANGO_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a proxy REMOTE_ADDR is the proxy itself: without this every visitor would share one
+# per-IP login/signup limit. The client address is the last one the proxy appended to X-Forwarded-For.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
+# No inline script or style anywhere: the only <script> is the JSON-LD block, which browsers never execute.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -301,11 +315,14 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
+        "connect-src": ["'self'"],
         "object-src": ["'none'"],
+        # The moderation page frames a credential document from this site, nothing else.
         "frame-src": ["'self'"],
         "frame-ancestors": ["'none'"],
-        "base-uri": ["'self'"],
+        "base-uri": ["'none'"],
         "form-action": ["'self'"],
+        **({} if DEBUG else {"upgrade-insecure-requests": True}),
     }
 }
 

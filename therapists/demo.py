@@ -243,7 +243,7 @@ def insert_rows(model, field_names: list[str], rows: list[tuple]) -> None:
         ]
         placeholders = ", ".join(["%s"] * len(fields))
         # Identifiers come from the model's metadata; every value is a bound parameter.
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", prepared)  # noqa: S608
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", prepared)  # noqa: S608  # nosec B608
 
 
 def _review_counts(rng: random.Random, therapists: int, reviews: int, cap: int) -> list[int]:

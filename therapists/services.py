@@ -149,7 +149,7 @@ def _write_scores(therapists: list[Therapist]) -> None:
             for start in range(0, len(rows), 1000):
                 chunk = rows[start : start + 1000]
                 cursor.execute(
-                    f"UPDATE {table} AS t SET {assignments} "  # noqa: S608
+                    f"UPDATE {table} AS t SET {assignments} "  # noqa: S608  # nosec B608
                     f"FROM (VALUES {', '.join([row_placeholder] * len(chunk))}) AS v({columns}) "
                     "WHERE t.id = v.id::bigint",
                     [value for row in chunk for value in row],
@@ -157,7 +157,7 @@ def _write_scores(therapists: list[Therapist]) -> None:
         else:
             assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
             cursor.executemany(
-                f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s",  # noqa: S608
+                f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s",  # noqa: S608  # nosec B608
                 [row[1:] + row[:1] for row in rows],
             )
 

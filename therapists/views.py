@@ -120,4 +120,4 @@ def json_ld(request, therapist: Therapist, reviews) -> str:
             for review in reviews
         ]
     encoded = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
-    return mark_safe(encoded)  # noqa: S308 - escaped JSON, see the docstring
+    return mark_safe(encoded)  # noqa: S308 - escaped JSON, see the docstring  # nosec B308 B703

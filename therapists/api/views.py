@@ -9,7 +9,8 @@ from therapists.filters import TherapistFilter
 from therapists.models import Therapist
 
 BAD_INPUT = OpenApiResponse(
-    inline_serializer("ValidationErrors", {"field": serializers.ListField(child=serializers.CharField())}),
+    # Keyed by whichever parameters were refused, so any property name, each a list of reasons.
+    {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
     description="A parameter is malformed: {parameter: [reason, …]}.",
 )
 NOT_FOUND = OpenApiResponse(
