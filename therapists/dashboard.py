@@ -78,10 +78,16 @@ def create_profile(request):
     )
 
 
+def _bound(request) -> tuple:
+    """Form arguments: bound on every POST, even an empty one, so a missing field is an error
+    shown on the form (`request.POST or None` would leave an empty POST unbound and silent)."""
+    return (request.POST, request.FILES) if request.method == "POST" else ()
+
+
 @login_required
 def edit_profile(request):
     therapist = _own_therapist(request)
-    form = ProfileForm(request.POST or None, instance=therapist)
+    form = ProfileForm(*_bound(request), instance=therapist)
     if request.method == "POST" and form.is_valid():
         try:
             profile_services.update_profile(therapist=therapist, data=form.cleaned_data)
@@ -122,7 +128,7 @@ def unpublish_profile(request):
 @login_required
 def photo(request):
     therapist = _own_therapist(request)
-    form = PhotoForm(request.POST or None, request.FILES or None)
+    form = PhotoForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         profile_services.replace_photo(therapist=therapist, photo=form.processed)
         messages.success(request, "Your new photo is saved.")
@@ -133,7 +139,7 @@ def photo(request):
 @login_required
 def submit_credential(request):
     therapist = _own_therapist(request)
-    form = CredentialForm(request.POST or None, request.FILES or None)
+    form = CredentialForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         profile_services.submit_credential(
             therapist=therapist,
@@ -150,7 +156,7 @@ def submit_credential(request):
 def edit_credential(request, pk):
     credential = _own_credential(request, pk)
     was_verified = credential.status == Credential.Status.VERIFIED
-    form = CredentialForm(request.POST or None, request.FILES or None, instance=credential)
+    form = CredentialForm(*_bound(request), instance=credential)
     if request.method == "POST" and form.is_valid():
         new_document = form.cleaned_data["document"] if form.document_extension else None
         updated = profile_services.update_credential(

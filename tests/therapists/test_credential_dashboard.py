@@ -267,3 +267,11 @@ def test_documents_are_not_under_the_public_media_root(settings):
     path = storages["private"].path(credential.document.name)
 
     assert not str(path).startswith(str(settings.MEDIA_ROOT))
+
+
+def test_empty_credential_post_shows_the_missing_fields_and_saves_nothing(client, owner):
+    response = client.post("/dashboard/credentials/new/", {})
+
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert not owner.credentials.exists()
