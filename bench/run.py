@@ -56,6 +56,8 @@ class Page:
     rps: float | None = None
     ratio: float | None = None
     non_2xx: int = 0
+    logged_in_median_ms: float | None = None
+    logged_in_p95_ms: float | None = None
     explains: list = field(default_factory=list)  # (role, ms, index names or "seq scan …")
 
 
@@ -102,8 +104,8 @@ def main():
     django.setup()
     analyse_tables(backend)
     pages = build_pages(deep_page)
-    count_queries_and_explain(pages, backend)
-    measure_load(pages, args, env)
+    session_cookie = count_queries_and_explain(pages, backend)
+    measure_load(pages, args, env, session_cookie)
     load_after = os.getloadavg()
 
     report = render_report(args, backend, therapists, reviews, pages, timings, load_before, load_after, started_at)
@@ -243,8 +245,12 @@ def build_pages(deep_page: int) -> list[Page]:
     ]
 
 
-def count_queries_and_explain(pages: list[Page], backend: str) -> None:
-    """Queries per page with the test client in-process, anonymous and logged in, on the same database."""
+def count_queries_and_explain(pages: list[Page], backend: str) -> str:
+    """Queries per page with the test client in-process, anonymous and logged in, on the same database.
+
+    Returns the logged-in client's session cookie (sessions live in the shared Redis), for wrk.
+    """
+    from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -252,7 +258,14 @@ def count_queries_and_explain(pages: list[Page], backend: str) -> None:
 
     anonymous = Client(HTTP_HOST="127.0.0.1")
     logged_in = Client(HTTP_HOST="127.0.0.1")
-    user = get_user_model().objects.filter(is_staff=False, therapist__isnull=True).order_by("pk").first()
+    # A client: neither staff nor a moderator (a moderator's pages add the pending-credentials count).
+    user = (
+        get_user_model()
+        .objects.filter(is_staff=False, is_superuser=False, therapist__isnull=True)
+        .exclude(groups__permissions__codename="moderate")
+        .order_by("pk")
+        .first()
+    )
     logged_in.force_login(user)
     for page in pages:
         for client in (anonymous, logged_in):  # the first request warms per-process caches
@@ -268,6 +281,8 @@ def count_queries_and_explain(pages: list[Page], backend: str) -> None:
         page.queries_logged_in = len(captured)
         if page.is_search:
             page.explains = [explain(sql, backend) for sql in statements if is_listing_query(sql)]
+    cookie = settings.SESSION_COOKIE_NAME
+    return f"{cookie}={logged_in.cookies[cookie].value}"
 
 
 def is_listing_query(sql: str) -> bool:
@@ -313,8 +328,11 @@ def describe_pg_plan(plan: dict) -> str:
     return ", ".join(parts) or "-"
 
 
-def measure_load(pages: list[Page], args, env: dict) -> None:
-    """Serve with gunicorn (production settings) and load each page with wrk for --duration seconds."""
+def measure_load(pages: list[Page], args, env: dict, session_cookie: str) -> None:
+    """Serve with gunicorn (production settings) and load each page with wrk for --duration seconds.
+
+    HTML pages are loaded a second time as a logged-in client, whose pages are never cached.
+    """
     base = f"http://127.0.0.1:{args.port}"
     server = subprocess.Popen(
         [
@@ -339,6 +357,12 @@ def measure_load(pages: list[Page], args, env: dict) -> None:
             page.p95_ms = figures["p95_us"] / 1000
             page.rps = figures["requests"] / (figures["duration_us"] / 1e6)
             page.non_2xx = figures["non_2xx"] + figures["socket_errors"]
+            if is_html(page):
+                wrk(base + page.path, 2, args, session_cookie)
+                figures = wrk(base + page.path, args.duration, args, session_cookie)
+                page.logged_in_median_ms = figures["p50_us"] / 1000
+                page.logged_in_p95_ms = figures["p95_us"] / 1000
+                page.non_2xx += figures["non_2xx"] + figures["socket_errors"]
         for page in pages:
             page.ratio = page.rps / floor.rps
     finally:
@@ -358,9 +382,15 @@ def wait_until_up(url: str) -> None:
     sys.exit(f"gunicorn did not answer {url} within 60 s")
 
 
-def wrk(url: str, seconds: int, args) -> dict:
+def is_html(page: Page) -> bool:
+    return not page.path.startswith(("/api/", "/healthz"))
+
+
+def wrk(url: str, seconds: int, args, cookie: str | None = None) -> dict:
     assert url.startswith("http://127.0.0.1:"), "load goes to loopback only"
     command = ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(LUA), url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
     result = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30)
     line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON ")), None)
     if line is None:
@@ -379,15 +409,16 @@ def render_report(args, backend, therapists, reviews, pages, timings, load_befor
         f"after {load_after[0]:.2f} / {load_after[1]:.2f} / {load_after[2]:.2f} ({os.cpu_count()} cores).",
         "",
         "| page | path | queries | queries logged in | median ms | p95 ms | req/s | × healthz "
-        "| EXPLAIN ANALYZE ms: plan |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| logged in: median / p95 ms | EXPLAIN ANALYZE ms: plan |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for page in pages:
         explains = "<br>".join(f"{role} {ms:.1f} ms: {how}" for role, ms, how in page.explains) or ""
         errors = f" ({page.non_2xx} errors)" if page.non_2xx else ""
+        logged_in = f"{page.logged_in_median_ms:.1f} / {page.logged_in_p95_ms:.1f}" if is_html(page) else ""
         lines.append(
             f"| {page.name} | `{page.path}` | {page.queries} | {page.queries_logged_in} | {page.median_ms:.1f} | "
-            f"{page.p95_ms:.1f} | {page.rps:.0f}{errors} | {page.ratio:.2f} | {explains} |"
+            f"{page.p95_ms:.1f} | {page.rps:.0f}{errors} | {page.ratio:.2f} | {logged_in} | {explains} |"
         )
     lines += ["", *[f"- {step}: {value}" for step, value in timings.items()]]
     lines += ["", *check_targets(pages, timings, backend)]
