@@ -125,7 +125,9 @@ def production_env(database_url: str, static_root: Path) -> dict:
         "DJANGO_SECURE_SSL_REDIRECT": "false",
         "DJANGO_STATIC_ROOT": str(static_root),
         "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/2"),
-        "API_THROTTLE_RATE": "100000000/minute",
+        # Per second: DRF keeps one timestamp per request of the window in the cache, and a minute
+        # of this load made that list, read and written on every request, the API's main cost.
+        "API_THROTTLE_RATE": "100000000/second",
         "DJANGO_LOG_LEVEL": "ERROR",
     }
 
@@ -268,8 +270,9 @@ def count_queries_and_explain(pages: list[Page], backend: str) -> str:
     )
     logged_in.force_login(user)
     for page in pages:
-        for client in (anonymous, logged_in):  # the first request warms per-process caches
+        for client in (anonymous, logged_in):  # warms the shared caches: search choices, large counts
             client.get(page.path)
+        forget_public_page(page.path)  # count the queries of rendering the page, not of a cache hit
         with CaptureQueriesContext(connection) as captured:
             response = anonymous.get(page.path)
         if response.status_code != 200:
@@ -283,6 +286,16 @@ def count_queries_and_explain(pages: list[Page], backend: str) -> str:
             page.explains = [explain(sql, backend) for sql in statements if is_listing_query(sql)]
     cookie = settings.SESSION_COOKIE_NAME
     return f"{cookie}={logged_in.cookies[cookie].value}"
+
+
+def forget_public_page(path: str) -> None:
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from directory.caching import public_cache_key
+
+    request = RequestFactory(HTTP_HOST="127.0.0.1").get(path)
+    cache.delete_many([public_cache_key(request), public_cache_key(request, prefix="public-api")])
 
 
 def is_listing_query(sql: str) -> bool:
@@ -430,9 +443,10 @@ def check_targets(pages: list[Page], timings: dict, backend: str) -> list[str]:
     deep = next(page for page in pages if "page=" in page.path)
     searches = [page for page in pages if page.is_search]
     checks = [
+        (f"every page ≤ {MAX_QUERIES} queries", all(p.queries <= MAX_QUERIES for p in pages)),
         (
-            f"every page ≤ {MAX_QUERIES} queries (anonymous and logged in)",
-            all(max(p.queries, p.queries_logged_in) <= MAX_QUERIES for p in pages),
+            f"every page ≤ {MAX_QUERIES} queries logged in too",
+            all(p.queries_logged_in <= MAX_QUERIES for p in pages),
         ),
         (
             f"search pages median < {MAX_MEDIAN_MS} ms and p95 < {MAX_P95_MS} ms",
