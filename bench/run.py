@@ -295,7 +295,7 @@ def forget_public_page(path: str) -> None:
     from directory.caching import public_cache_key
 
     request = RequestFactory(HTTP_HOST="127.0.0.1").get(path)
-    cache.delete_many([public_cache_key(request), public_cache_key(request, prefix="public-api")])
+    cache.delete_many([public_cache_key(request), public_cache_key(request, prefix="public-api-json")])
 
 
 def is_listing_query(sql: str) -> bool:

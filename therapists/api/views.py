@@ -1,9 +1,10 @@
 from django.core.cache import cache
+from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.generics import get_object_or_404
-from rest_framework.response import Response
+from rest_framework.renderers import JSONRenderer
 
 from directory.caching import PUBLIC_PAGE_SECONDS, public_cache_key
 from reviews.models import Review
@@ -23,20 +24,21 @@ NOT_FOUND = OpenApiResponse(
 
 
 class PublicCacheMixin:
-    """The serialised answer kept PUBLIC_PAGE_SECONDS in the shared cache (see directory/caching.py).
+    """The JSON answer kept PUBLIC_PAGE_SECONDS in the shared cache (see directory/caching.py).
 
-    The API has no logged-in users, so every caller gets the same answer for the same URL. The data
-    is cached, not the response, so throttling and content negotiation still run on every request.
+    The API has no logged-in users, so every caller gets the same answer for the same URL. It is
+    cached inside the view, so throttling still runs on every request.
     """
 
     def get(self, request, *args, **kwargs):
-        key = public_cache_key(request, prefix="public-api")
-        data = cache.get(key) if key else None
-        if data is not None:
-            return Response(data)
+        key = public_cache_key(request, prefix="public-api-json")
+        content = cache.get(key) if key else None
+        if content is not None:
+            return HttpResponse(content, content_type="application/json")
         response = super().get(request, *args, **kwargs)
         if key and response.status_code == 200:
-            cache.set(key, response.data, PUBLIC_PAGE_SECONDS)
+            # JSONRenderer is the only renderer (settings.REST_FRAMEWORK): these are the bytes DRF sends.
+            cache.set(key, JSONRenderer().render(response.data), PUBLIC_PAGE_SECONDS)
         return response
 
 
