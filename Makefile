@@ -7,7 +7,7 @@ MANAGE := $(BIN)/python manage.py
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run serve test test-postgres browser-test lint install install-dev chromium bench loadtest clean
+.PHONY: run serve test test-postgres browser-test lint install install-dev chromium wrk bench loadtest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,8 +54,13 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(MANAGE) makemigrations --check --dry-run
 
-bench: install-dev
-	$(BIN)/python bench/run.py
+# Debian's wrk, the loopback load generator of the benchmark (see bench/README.md).
+wrk:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+
+# PostgreSQL 100k therapists / 1M reviews (DATABASE_URL or .../bench); BENCH_ARGS=--sqlite for 10k/100k on SQLite.
+bench: install-dev wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 loadtest: install-dev
 	$(BIN)/python bench/load_faults.py

@@ -4,12 +4,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from directory.caching import cache_public_page
 from therapists.filters import search_choices
 from therapists.models import Therapist
 from therapists.scoring import LABELS, WEIGHTS
 
 
 @require_GET
+@cache_public_page
 def home(request):
     top_therapists = Therapist.objects.published().ranked().for_listing()[:6]
     return render(request, "home.html", {"top_therapists": top_therapists, "choices": search_choices()})

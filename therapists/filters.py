@@ -5,6 +5,7 @@ which the HTML page shows next to the input and the API returns as a 400 {field:
 """
 
 from django import forms
+from django.core.cache import cache
 from django.db.models import Value
 from django.http import QueryDict
 from django_filters import rest_framework as filters
@@ -26,11 +27,25 @@ SORT_CHOICES = [
 NEEDS_A_PLACE = "Sorting or filtering by distance needs a place: give a city, or lat and lon."
 
 
-def search_choices() -> dict[str, list[tuple[str, str]]]:
-    """Modalities, needs and languages as (value, label) lists, in one query.
+# Staff edit modalities, needs and languages rarely, in the admin; a new one shows within minutes.
+CHOICES_CACHE_KEY = "search-choices:v1"
+CHOICES_CACHE_SECONDS = 300
 
-    One UNION instead of three queries keeps the search page within its query budget.
+
+def search_choices() -> dict[str, list[tuple[str, str]]]:
+    """Modalities, needs and languages as (value, label) lists, from the shared cache or one query.
+
+    One UNION instead of three queries, and a cache in front of it, keep the search and home pages
+    within their query budget.
     """
+    choices = cache.get(CHOICES_CACHE_KEY)
+    if choices is None:
+        choices = _search_choices_from_database()
+        cache.set(CHOICES_CACHE_KEY, choices, CHOICES_CACHE_SECONDS)
+    return choices
+
+
+def _search_choices_from_database() -> dict[str, list[tuple[str, str]]]:
     rows = (
         Modality.objects.annotate(kind=Value("modality"))
         .values_list("kind", "slug", "name")

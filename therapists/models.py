@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
@@ -93,7 +94,7 @@ SORT_ORDERS = {
 
 
 def therapist_search_vector():
-    """The weighted document full-text search matches; migration 0003 indexes this exact expression."""
+    """The document migration 0003 indexed; since 0004 a trigger stores a richer one in search_document."""
     from django.contrib.postgres.search import SearchVector
 
     return (
@@ -101,6 +102,17 @@ def therapist_search_vector():
         + SearchVector("headline", "city", weight="B", config=SEARCH_CONFIG)
         + SearchVector("bio", weight="C", config=SEARCH_CONFIG)
     )
+
+
+def shown_credentials():
+    # Rejected and withdrawn credentials stay private; pending, verified and expired are shown as such.
+    return Credential.objects.filter(
+        status__in=[Credential.Status.PENDING, Credential.Status.VERIFIED, Credential.Status.EXPIRED]
+    ).order_by("kind", "-issued_on", "pk")
+
+
+# Columns no listing (search page, home page, API list) shows.
+UNLISTED_FIELDS = ("bio", "search_document", "suspended_reason")
 
 
 class TherapistQuerySet(models.QuerySet):
@@ -162,7 +174,7 @@ class TherapistQuerySet(models.QuerySet):
     def matching(self, text: str):
         """Free text over name, headline, bio, city and massage types.
 
-        PostgreSQL: full-text search (GIN index from migration 0003) ranked with SearchRank, plus
+        PostgreSQL: full-text search (the stored document of migration 0004) ranked with SearchRank, plus
         trigram similarity on the name so "Clara Webr" still finds Clara Weber. SQLite: every word
         must appear in one of the fields, case-insensitively; slower, but the same answers for
         ordinary queries.
@@ -171,15 +183,13 @@ class TherapistQuerySet(models.QuerySet):
         if not text:
             return self
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+            from django.contrib.postgres.search import SearchQuery, SearchRank
 
+            # search_document (migration 0004) already holds the massage type names, so both
+            # branches of the OR are indexed and the rank reads the stored vector.
             query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
-            modality_hit = Modality.objects.annotate(
-                document=SearchVector("name", "description", config=SEARCH_CONFIG)
-            ).filter(therapists=OuterRef("pk"), document=query)
-            vector = therapist_search_vector()
-            return self.annotate(search_document=vector, search_rank=SearchRank(vector, query)).filter(
-                Q(search_document=query) | Q(display_name__trigram_similar=text) | Exists(modality_hit)
+            return self.annotate(search_rank=SearchRank(F("search_document"), query)).filter(
+                Q(search_document=query) | Q(display_name__trigram_similar=text)
             )
         matches = self
         for word in text.split()[:8]:
@@ -194,15 +204,22 @@ class TherapistQuerySet(models.QuerySet):
         return matches
 
     def for_listing(self):
-        """What a search result card shows, in a constant number of queries."""
-        return self.prefetch_related("modalities")
+        """What a search result card shows, in a constant number of queries.
+
+        Without the long text nobody lists: a bio is up to 5,000 characters, the search document more.
+        """
+        return self.defer(*UNLISTED_FIELDS).prefetch_related("modalities")
 
     def for_profile(self):
-        # Rejected and withdrawn credentials stay private; pending, verified and expired are shown as such.
-        shown = Credential.objects.filter(
-            status__in=[Credential.Status.PENDING, Credential.Status.VERIFIED, Credential.Status.EXPIRED]
-        ).order_by("kind", "-issued_on", "pk")
-        return self.prefetch_related("modalities", "needs", "languages", models.Prefetch("credentials", queryset=shown))
+        return self.defer("search_document").prefetch_related(
+            "modalities", "needs", "languages", models.Prefetch("credentials", queryset=shown_credentials())
+        )
+
+    def for_profile_page(self):
+        """for_profile() for the HTML page, which reads the names of massage types, needs and languages
+        through Therapist.offered_names() in one query instead of three prefetches."""
+        shown = models.Prefetch("credentials", queryset=shown_credentials())
+        return self.defer("search_document").prefetch_related(shown)
 
     def sorted_by(self, key: str):
         """One of SORT_ORDERS, each ending in pk so equal values paginate in a stable order."""
@@ -260,6 +277,8 @@ class Therapist(models.Model):
     rating_weighted = models.FloatField(default=0)
     review_count = models.PositiveIntegerField(default=0)
     has_verified_licence = models.BooleanField(default=False)
+    # Kept by PostgreSQL triggers (migration 0004) from the text columns and massage types; empty on SQLite.
+    search_document = SearchVectorField(null=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -327,6 +346,18 @@ class Therapist(models.Model):
         """The three stored breakdown components that earned the most points, for result cards."""
         earned = [c for c in self.score_breakdown or [] if c.get("points")]
         return sorted(earned, key=lambda c: -c["points"])[:3]
+
+    def offered_names(self) -> dict[str, list[str]]:
+        """{"modality_names", "need_names", "language_names"}: sorted names, in one UNION query."""
+        kinds = {"modality": Modality, "need": Need, "language": Language}
+        first, *others = [
+            model.objects.filter(therapists=self).annotate(kind=Value(kind)).values_list("kind", "name").order_by()
+            for kind, model in kinds.items()
+        ]
+        names: dict[str, list[str]] = {f"{kind}_names": [] for kind in kinds}
+        for kind, name in sorted(first.union(*others, all=True), key=lambda row: row[1]):
+            names[f"{kind}_names"].append(name)
+        return names
 
     @property
     def missing_for_publication(self) -> list[str]:

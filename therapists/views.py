@@ -6,9 +6,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from reviews.models import Review
+from directory.caching import cache_public_page
 from therapists.filters import TherapistFilter
 from therapists.models import Therapist
+from therapists.pagination import ListingPaginator
 
 SEARCH_PAGE_SIZE = 20
 REVIEWS_PAGE_SIZE = 10
@@ -32,12 +33,13 @@ def paginate(paginator: Paginator, number: str | None):
 
 
 @require_GET
+@cache_public_page
 def search(request):
     therapist_filter = TherapistFilter(request.GET, queryset=Therapist.objects.for_listing())
     context = {"filter": therapist_filter, "form": therapist_filter.form}
     if not therapist_filter.is_valid():
         return render(request, "therapists/search.html", context, status=400)
-    paginator = Paginator(therapist_filter.qs, SEARCH_PAGE_SIZE)
+    paginator = ListingPaginator(therapist_filter.qs, SEARCH_PAGE_SIZE)
     page, page_message = paginate(paginator, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -52,9 +54,11 @@ def search(request):
 
 
 @require_GET
+@cache_public_page
 def profile(request, slug):
-    therapist = get_object_or_404(Therapist.objects.published().for_profile(), slug=slug)
-    published_reviews = Review.objects.published().filter(therapist=therapist)
+    therapist = get_object_or_404(Therapist.objects.published().for_profile_page(), slug=slug)
+    # Through the related manager, each review's .therapist is this instance: no query per review card.
+    published_reviews = therapist.reviews.published()
     distribution = published_reviews.rating_distribution()
     paginator = Paginator(
         published_reviews.newest_first().select_related("author", "modality", "reply"), REVIEWS_PAGE_SIZE
@@ -65,6 +69,7 @@ def profile(request, slug):
     context = {
         "therapist": therapist,
         "credentials": list(therapist.credentials.all()),
+        **therapist.offered_names(),
         "reviews": reviews,
         "page_message": page_message,
         "distribution": rating_bars(distribution),

@@ -1,12 +1,17 @@
+from django.core.cache import cache
+from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.generics import get_object_or_404
+from rest_framework.renderers import JSONRenderer
 
+from directory.caching import PUBLIC_PAGE_SECONDS, public_cache_key
 from reviews.models import Review
 from therapists.api.serializers import ReviewSerializer, TherapistDetailSerializer, TherapistListSerializer
 from therapists.filters import TherapistFilter
 from therapists.models import Therapist
+from therapists.pagination import ListingPagination
 
 BAD_INPUT = OpenApiResponse(
     # Keyed by whichever parameters were refused, so any property name, each a list of reasons.
@@ -19,6 +24,25 @@ NOT_FOUND = OpenApiResponse(
 )
 
 
+class PublicCacheMixin:
+    """The JSON answer kept PUBLIC_PAGE_SECONDS in the shared cache (see directory/caching.py).
+
+    The API has no logged-in users, so every caller gets the same answer for the same URL. It is
+    cached inside the view, so throttling still runs on every request.
+    """
+
+    def get(self, request, *args, **kwargs):
+        key = public_cache_key(request, prefix="public-api-json")
+        content = cache.get(key) if key else None
+        if content is not None:
+            return HttpResponse(content, content_type="application/json")
+        response = super().get(request, *args, **kwargs)
+        if key and response.status_code == 200:
+            # JSONRenderer is the only renderer (settings.REST_FRAMEWORK): these are the bytes DRF sends.
+            cache.set(key, JSONRenderer().render(response.data), PUBLIC_PAGE_SECONDS)
+        return response
+
+
 @extend_schema_view(
     get=extend_schema(
         summary="Search published therapists",
@@ -26,8 +50,9 @@ NOT_FOUND = OpenApiResponse(
         responses={200: TherapistListSerializer(many=True), 400: BAD_INPUT, 404: NOT_FOUND},
     )
 )
-class TherapistList(generics.ListAPIView):
+class TherapistList(PublicCacheMixin, generics.ListAPIView):
     serializer_class = TherapistListSerializer
+    pagination_class = ListingPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = TherapistFilter
     # TherapistFilter narrows to published therapists and sorts; this is only the prefetching.
@@ -37,7 +62,7 @@ class TherapistList(generics.ListAPIView):
 @extend_schema_view(
     get=extend_schema(summary="One published therapist", responses={200: TherapistDetailSerializer, 404: NOT_FOUND})
 )
-class TherapistDetail(generics.RetrieveAPIView):
+class TherapistDetail(PublicCacheMixin, generics.RetrieveAPIView):
     serializer_class = TherapistDetailSerializer
     lookup_field = "slug"
     queryset = Therapist.objects.published().for_profile()

@@ -1,0 +1,55 @@
+"""Pagination for therapist listings (HTML search and API) that stays cheap at 100,000 therapists.
+
+Two costs grow with the table, measured in bench/RESULTS.md:
+- COUNT(*) over 90,000 published therapists, paid on every page view. Large counts are kept in
+  the shared cache for a minute, keyed by the query; small ones are counted every time, since
+  they are cheap and a visitor notices when "3 found" is wrong.
+- OFFSET: page 2,000 made PostgreSQL fetch and discard 40,000 full rows. The page's primary keys
+  are first chosen by a subquery that reads only the sort index (an index-only scan), and then
+  just those 20 rows are fetched.
+"""
+
+import hashlib
+
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Subquery
+from django.utils.functional import cached_property
+from rest_framework.pagination import PageNumberPagination
+
+COUNT_CACHE_SECONDS = 60
+# From this many results on, a count up to a minute old is acceptable (the last page may be a
+# few rows short or long); below it the count is exact.
+CACHED_COUNT_FROM = 1000
+
+
+class ListingPaginator(Paginator):
+    @cached_property
+    def count(self) -> int:
+        query = self.object_list.order_by().values("pk").query
+        key = "listing-count:" + hashlib.sha256(str(query).encode()).hexdigest()
+        count = cache.get(key)
+        if count is None:
+            count = self.object_list.count()
+            if count >= CACHED_COUNT_FROM:
+                cache.set(key, count, COUNT_CACHE_SECONDS)
+        return count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        rows = self.object_list[bottom:top]
+        if bottom:
+            # A deferred join: the OFFSET runs over primary keys in the subquery only.
+            page_keys = self.object_list.values("pk")[bottom:top]
+            rows = self.object_list.filter(pk__in=Subquery(page_keys))
+        return self._get_page(rows, number, self)
+
+
+class ListingPagination(PageNumberPagination):
+    """The API's ?page=N pagination, on the same paginator as the HTML search."""
+
+    django_paginator_class = ListingPaginator
