@@ -22,10 +22,9 @@ from therapists.pagination import ListingPaginator
 pytestmark = pytest.mark.django_db
 
 BERLIN = {"city": "Berlin", "latitude": 52.52, "longitude": 13.405}
-# Logged in costs up to four queries more on every page: the session (none with REDIS_URL, where
-# sessions live in the cache), the user, and the two permission lookups of user.is_moderator in
-# moderation.context_processors.
-LOGGED_IN_EXTRA = 4
+# Logged in costs up to three queries more on every page: the session (none on a Redis hit), the
+# user, and the one EXISTS of user.is_moderator asked by moderation.context_processors.
+LOGGED_IN_EXTRA = 3
 # Cold caches: the search choices and the result count are each one query until cached.
 PAGES = [
     ("/", 3),
