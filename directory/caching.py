@@ -6,8 +6,12 @@ gets the same page for the same URL, so it is rendered once per PUBLIC_PAGE_SECO
 
 Never across users: a request that carries a session or flash-message cookie is rendered for
 itself and not stored, and a response that sets a cookie is not stored either. So a logged-in
-user always sees a fresh page (their own new review at once); anonymous visitors see a change
-(a new review, a suspension) within PUBLIC_PAGE_SECONDS.
+user always sees a fresh page (their own new review at once).
+
+Never stale after a change: every key carries a generation number, and any committed change to
+what visitors see (a therapist row, which every review, credential and moderation decision
+rescores; a reply) moves it on, so a suspended profile or a review hidden for private
+information disappears for visitors at once, not PUBLIC_PAGE_SECONDS later.
 """
 
 import hashlib
@@ -15,16 +19,32 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 
 PUBLIC_PAGE_SECONDS = 30
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+GENERATION_KEY = "public-page-generation"
+
+
+def invalidate_public_pages() -> None:
+    """Drop every cached visitor page and API answer, in every worker (the counter is shared)."""
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.add(GENERATION_KEY, 1, timeout=None)
+
+
+def invalidate_public_pages_on_commit(**kwargs) -> None:
+    # After commit: a page rebuilt between the write and its commit would cache the old rows.
+    transaction.on_commit(invalidate_public_pages)
 
 
 def public_cache_key(request, prefix: str = "public-page") -> str | None:
     """The cache key of this request's page, or None when the request is personal."""
     if request.method not in ("GET", "HEAD") or any(name in request.COOKIES for name in PERSONAL_COOKIES):
         return None
-    return f"{prefix}:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+    generation = cache.get(GENERATION_KEY, 0)
+    return f"{prefix}:{generation}:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
 
 
 def cache_public_page(view):

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from directory.caching import invalidate_public_pages
 from therapists.models import Credential, Therapist
 from therapists.scoring import ScoreInputs, compute_score
 
@@ -118,6 +119,9 @@ def recompute_scores(
         last_pk = high
         if progress:
             progress(done, total)
+    if changed:
+        # The batched UPDATE sends no post_save signal; scores are on every visitor page.
+        invalidate_public_pages()
     return changed
 
 
