@@ -208,6 +208,25 @@ def test_an_api_path_that_matches_nothing_is_a_json_404(client, path):
     assert response.json() == {"detail": "Not found."}
 
 
+def test_an_empty_page_number_is_the_first_page(client):
+    TherapistFactory()
+    response = client.get("/api/v1/therapists/", {"page": ""})
+    assert response.status_code == 200
+    assert response.json()["previous"] is None
+
+
+def test_a_city_with_a_percent_sign_is_a_clear_400_not_a_500(client):
+    """The unknown city is a parameter of its message: a "%" in it broke the formatting once."""
+    response = client.get("/api/v1/therapists/", {"city": "100% Nowhere %s %(city)s"})
+    assert response.status_code == 400
+    assert response.json()["city"] == [
+        "We don't know a city called “100% Nowhere %s %(city)s”. Check the spelling, or add the country: “Paris, FR”."
+    ]
+    html = client.get("/therapists/", {"city": "50%"})
+    assert html.status_code == 400
+    assert "We don&#x27;t know a city called “50%”" in html.content.decode()
+
+
 def test_a_site_path_that_matches_nothing_is_the_html_404_page(client):
     response = client.get("/nothing/here/")
     assert_clean_refusal(response, 404)
@@ -219,7 +238,8 @@ def test_the_api_document_says_empty_filters_are_allowed_and_refusals_are_keyed_
     operation = schema["paths"]["/api/v1/therapists/"]["get"]
     parameters = {parameter["name"]: parameter for parameter in operation["parameters"]}
     assert parameters["verified"]["allowEmptyValue"] is True
-    assert "allowEmptyValue" not in parameters["page"]
+    # An empty page is the first page, as DRF serves it; the document must say so.
+    assert parameters["page"]["allowEmptyValue"] is True
     bad_input = operation["responses"]["400"]["content"]["application/json"]["schema"]
     assert bad_input == {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}}
 

@@ -6,6 +6,7 @@ which the HTML page shows next to the input and the API returns as a 400 {field:
 
 from django import forms
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Value
 from django.http import QueryDict
 from django_filters import rest_framework as filters
@@ -102,9 +103,15 @@ class TherapistSearchForm(forms.Form):
         elif city:
             place = find_place(city)
             if place is None:
+                # The city goes in as a parameter, never into the message itself: a "%" typed
+                # by the visitor would otherwise break the message's own formatting (a 500).
                 self.add_error(
                     "city",
-                    f"We don't know a city called “{city}”. Check the spelling, or add the country: “Paris, FR”.",
+                    ValidationError(
+                        "We don't know a city called “%(city)s”. Check the spelling, or add the country: “Paris, FR”.",
+                        code="unknown_city",
+                        params={"city": city},
+                    ),
                 )
             else:
                 point = (place.latitude, place.longitude)
