@@ -95,3 +95,5 @@ def test_bad_photo_shows_the_error_next_to_the_field(live_server, page, screensh
 
     expect(page.get_by_text("Upload a photo in JPEG, PNG or WebP format.")).to_be_visible()
     screenshot("dashboard-07-photo-error")
+    therapist.refresh_from_db()
+    assert not therapist.photo, "a refused upload must not be saved"
