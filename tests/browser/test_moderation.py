@@ -1,6 +1,7 @@
 import pytest
 from django.conf import settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from tests.factories import CredentialFactory, TherapistFactory, UserFactory
 from therapists.services import recompute_score
@@ -26,11 +27,11 @@ def test_moderator_verifies_a_licence_and_the_profile_score_rises(live_server, p
     page.goto(live_server.url + "/moderation/")
     page.get_by_role("link", name="Credentials to check").click()
     row = page.get_by_role("row").filter(has_text="LIC-2024-77")
-    assert row.get_by_role("cell", name="Clara Weber", exact=True).is_visible()
+    expect(row.get_by_role("cell", name="Clara Weber", exact=True)).to_be_visible()
     screenshot("moderation-credential-queue")
 
     row.get_by_role("link", name="Review Berlin massage therapist licence of Clara Weber").click()
-    assert page.get_by_role("heading", name="Licence: Berlin massage therapist licence").is_visible()
+    expect(page.get_by_role("heading", name="Licence: Berlin massage therapist licence")).to_be_visible()
     with page.context.expect_page() as document_tab:
         page.get_by_role("link", name="Open the document in a new tab").click()
     document = document_tab.value
@@ -40,12 +41,12 @@ def test_moderator_verifies_a_licence_and_the_profile_score_rises(live_server, p
     screenshot("moderation-credential-detail")
 
     page.get_by_role("button", name="Verify licence").click()
-    assert page.get_by_text("Verified: Berlin massage therapist licence").is_visible()
-    assert page.get_by_text("Nothing waiting").is_visible()
+    expect(page.get_by_text("Verified: Berlin massage therapist licence")).to_be_visible()
+    expect(page.get_by_text("Nothing waiting")).to_be_visible()
     screenshot("moderation-after-verify")
 
     page.goto(f"{live_server.url}/therapists/clara-weber/")
-    assert page.locator(".profile-header").get_by_text("Verified licence", exact=True).is_visible()
+    expect(page.locator(".profile-header").get_by_text("Verified licence", exact=True)).to_be_visible()
     after = int(page.locator(".profile-score strong").inner_text())
     assert after == round(before + 20)
     screenshot("moderation-profile-after-verify")

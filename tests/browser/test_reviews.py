@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from reviews.models import Review, ReviewFlag
 from tests.factories import TEST_PASSWORD, ModalityFactory, ReviewFactory, TherapistFactory, UserFactory
@@ -26,7 +27,7 @@ def test_client_writes_a_review_with_the_three_answers_and_flags_another(live_se
     log_in(page, live_server, client)
 
     page.goto(f"{live_server.url}/therapists/{therapist.slug}/review/")
-    assert page.get_by_role("heading", name="Review Clara Weber").is_visible()
+    expect(page.get_by_role("heading", name="Review Clara Weber")).to_be_visible()
     screenshot("review-form-empty")
     page.get_by_role("button", name="Publish review").click()
     screenshot("review-form-errors")  # the browser's own checks stop the empty submit
@@ -42,13 +43,13 @@ def test_client_writes_a_review_with_the_three_answers_and_flags_another(live_se
     # An old visit date gets past the browser's min check only if typed; the server refuses it.
     page.evaluate("document.querySelector('#id_visit_date').removeAttribute('min')")
     page.get_by_role("button", name="Publish review").click()
-    assert page.get_by_text("Please review visits from the last two years only.").is_visible()
+    expect(page.get_by_text("Please review visits from the last two years only.")).to_be_visible()
     screenshot("review-form-server-error")
     assert not Review.objects.filter(author=client).exists()
 
     page.get_by_label("Date of your visit").fill(last_week())
     page.get_by_role("button", name="Publish review").click()
-    assert page.get_by_text("Thank you, your review is published.").is_visible()
+    expect(page.get_by_text("Thank you, your review is published.")).to_be_visible()
     screenshot("profile-after-review")
     review = Review.objects.get(author=client)
     assert (review.rating, review.consultation_given, review.unwanted_effects, review.aftercare_given) == (
@@ -57,14 +58,14 @@ def test_client_writes_a_review_with_the_three_answers_and_flags_another(live_se
     assert review.body == "She asked about my back first.\nThe stretches she showed me help."
 
     page.goto(f"{live_server.url}/reviews/{other_review.pk}/flag/")
-    assert page.get_by_role("heading", name="Suspiciously perfect").is_visible()
+    expect(page.get_by_role("heading", name="Suspiciously perfect")).to_be_visible()
     page.get_by_label("What is wrong with this review?").select_option(label="Other")
     page.get_by_role("button", name="Send report").click()
-    assert page.get_by_text("Please say what is wrong when you choose “Other”.").is_visible()
+    expect(page.get_by_text("Please say what is wrong when you choose “Other”.")).to_be_visible()
     screenshot("flag-form-error")
     page.get_by_label("Note for the moderators").fill("The same text appears on three other profiles.")
     page.get_by_role("button", name="Send report").click()
-    assert page.get_by_text("The moderators will look at this review").is_visible()
+    expect(page.get_by_text("The moderators will look at this review")).to_be_visible()
     flag = ReviewFlag.objects.get()
     assert (flag.review, flag.user, flag.reason) == (other_review, client, "other")
 
@@ -79,14 +80,14 @@ def test_therapist_replies_to_a_review_and_cannot_review_themselves(live_server,
     log_in(page, live_server, therapist.user)
 
     page.goto(f"{live_server.url}/therapists/{therapist.slug}/review/")
-    assert page.get_by_text("You cannot review your own profile.").is_visible()
+    expect(page.get_by_text("You cannot review your own profile.")).to_be_visible()
     screenshot("review-own-profile-refused")
 
     page.goto(f"{live_server.url}/reviews/{review.pk}/reply/")
-    assert page.get_by_role("heading", name="Helped my neck").is_visible()
+    expect(page.get_by_role("heading", name="Helped my neck")).to_be_visible()
     page.get_by_label("Your public reply").fill("Thank you, keep up the stretches.")
     screenshot("reply-form")
     page.get_by_role("button", name="Publish reply").click()
-    assert page.get_by_text("Your reply is published.").is_visible()
+    expect(page.get_by_text("Your reply is published.")).to_be_visible()
     review.refresh_from_db()
     assert review.reply.body == "Thank you, keep up the stretches."
