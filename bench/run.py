@@ -25,11 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "RESULTS.md"
 LUA = ROOT / "bench" / "wrk_report.lua"
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/bench"
-SQLITE_FILE = Path("/tmp/bench/bench-10k.sqlite3")  # noqa: S108 # nosec B108 - a scratch data set, rebuilt when missing
+SQLITE_FILE = Path("/tmp/bench/bench-10k.sqlite3")  # noqa: S108 - a scratch data set, rebuilt when missing # nosec B108
 # Production refuses a short or development key; this one is only ever used on loopback.
 SECRET_KEY = "bench-only-secret-key-" + "k7Qm2xVt9Lp4Rz8Ws1Yn6Hc3Jd5Fg0Bq"
 # Where the lead recorded the timings of seeding the shared data sets.
-LEAD_LOGS = Path("/tmp/bench")  # noqa: S108 # nosec B108 - read only, when present
+LEAD_LOGS = Path("/tmp/bench")  # noqa: S108 - read only, when present # nosec B108
 
 # Full-text word and massage type that occur in the demo data (therapists/demo.py).
 SEARCH_WORD = "lymphatic"
@@ -387,7 +387,7 @@ def wait_until_up(url: str) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 # nosec B310 - loopback only
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback only # nosec B310
                 if response.status == 200:
                     return
         except OSError:
