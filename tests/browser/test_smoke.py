@@ -14,4 +14,5 @@ def test_home_lists_top_therapist_and_links_to_how_we_rank(live_server, page, sc
     screenshot("home")
     page.get_by_role("link", name="How we rank").first.click()
     expect(page.get_by_role("heading", name="How we rank therapists")).to_be_visible()
+    assert page.url == live_server.url + "/how-we-rank/"
     expect(page.get_by_role("rowheader", name="Verified licence")).to_be_visible()
