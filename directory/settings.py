@@ -134,7 +134,10 @@ if IS_POSTGRES:
     INSTALLED_APPS.append("django.contrib.postgres")
 
 MIDDLEWARE = [
+    # First: refuses an oversized body before anything (CSRF, sessions, a form) can read it.
+    "directory.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "directory.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -175,15 +178,17 @@ if not DEBUG:
     ]
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend, so a wrong password costs one hash like a right one: with Django's ModelBackend in
+# front, a wrong password was hashed by both backends and a right one by the first only, which made
+# the answer time a password oracle. allauth's backend subclasses ModelBackend (permissions work), and
+# hashes a throwaway password for an unknown email, so unknown accounts cost the same too.
+AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.RepeatedPatternValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
@@ -199,10 +204,15 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Therapist directory] "
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
 # Throttles live in the cache, so with REDIS_URL they hold across every worker and machine.
+# login_failed's "key" is the account *and* the client address (accounts.adapter), so a stranger's
+# guesses use up their own allowance and cannot lock the owner out; the per-IP limits stop one
+# address from guessing at many accounts. SECURITY.md lists these limits.
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip,30/h/ip,5/5m/key",
     "signup": "10/h/ip",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
@@ -235,7 +245,8 @@ STORAGES = {
     },
 }
 
-# Uploads: photos at most 5 MB, documents 10 MB; anything larger is refused before it is read.
+# Uploads: photos at most 5 MB, documents 10 MB. directory.middleware refuses a body larger than the
+# URL's own limit (REQUEST_BODY_LIMITS) before anything reads it; Django's own caps are the backstop.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
@@ -243,7 +254,23 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The absolute address of the site for links in emails (password reset, confirmation), so they never
+# follow the request's Host header (its port is not checked by ALLOWED_HOSTS).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "").rstrip("/")
+if SITE_URL and (urlsplit(SITE_URL).scheme not in {"http", "https"} or not urlsplit(SITE_URL).netloc):
+    raise ImproperlyConfigured(f"DJANGO_SITE_URL must look like https://directory.example, not {SITE_URL!r}.")
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Rate limits, login throttles, the public page cache and its invalidation all live in the default
+# cache. A per-process cache under gunicorn gives each worker its own: limits multiply by the worker
+# count and a suspended profile stays visible in the other workers' caches. Production refuses it
+# unless someone says on purpose that only one process will ever serve.
+ALLOW_LOCAL_CACHE = env_bool("DJANGO_ALLOW_LOCAL_CACHE", False)
+if not DEBUG and not REDIS_URL and not ALLOW_LOCAL_CACHE:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set when DJANGO_DEBUG is false (a per-process cache breaks rate limits across "
+        "workers); set DJANGO_ALLOW_LOCAL_CACHE=true only if a single process serves the site."
+    )
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
     # Read from Redis, written through to the database: a Redis restart or eviction logs nobody out.
@@ -330,9 +357,19 @@ CONTENT_SECURITY_POLICY = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403, 404, 413, …) is one line: its traceback says nothing an operator needs.
+    "filters": {"client_errors_in_one_line": {"()": "directory.log_filters.ClientErrorsInOneLine"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_in_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
 }
 
 # Review posting limit per user, stored in the shared cache.
 REVIEW_RATE_LIMIT = os.environ.get("REVIEW_RATE_LIMIT", "10/h")
+# Photo and credential-document uploads per user (each one is decoded), stored in the shared cache.
+UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "20/h")
+
+# Browser features no page uses, switched off for this site and anything it could ever frame.
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
+)

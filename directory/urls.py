@@ -14,6 +14,8 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("therapists.api.urls")),
+    # Before admin.site.urls, so the admin's own login form (outside the login throttle) is never served.
+    path("admin/login/", views.admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
 ]
 

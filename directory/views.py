@@ -1,8 +1,13 @@
+from urllib.parse import urlencode
+
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from directory.caching import cache_public_page
 from therapists.filters import search_choices
@@ -10,14 +15,14 @@ from therapists.models import Therapist
 from therapists.scoring import LABELS, WEIGHTS
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def home(request):
     top_therapists = Therapist.objects.published().ranked().for_listing()[:6]
     return render(request, "home.html", {"top_therapists": top_therapists, "choices": search_choices()})
 
 
-@require_GET
+@require_safe
 def how_we_rank(request):
     # Built from the weights table itself, so this page cannot drift from the code.
     components = [{"key": key, "label": LABELS[key], "weight": weight} for key, weight in WEIGHTS.items()]
@@ -25,7 +30,7 @@ def how_we_rank(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     try:
         with connection.cursor() as cursor:
@@ -34,3 +39,23 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+def admin_login(request):
+    """The admin's login page, replaced: people sign in through the site's login, then come back.
+
+    Django's admin login form authenticated on its own, outside allauth's throttles (40 wrong
+    passwords in a row were all checked). Sending everyone to /accounts/login/ puts the admin
+    behind the same per-IP and per-account limits; the admin itself still admits staff only.
+    """
+    next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+        next_url = ""
+    next_url = next_url or reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return HttpResponseRedirect(next_url)
+        # Signed in, but not staff: going round to the login page again would loop.
+        return render(request, "admin_staff_only.html", status=403)
+    return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from directory.lib.ids import IdChoiceField
 from moderation.models import Decision
 from therapists.models import Credential
 
@@ -78,7 +79,7 @@ class TherapistSearchForm(forms.Form):
 
 class DecisionLogFilterForm(forms.Form):
     action = forms.ChoiceField(choices=[("", "All actions"), *Decision.Action.choices], required=False)
-    actor = forms.ModelChoiceField(
+    actor = IdChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Any moderator", label="Moderator"
     )
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))

@@ -3,6 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
+from directory.lib.ids import IdChoiceField
 from reviews.models import Review, ReviewFlag, ReviewReply
 
 # Asked in plain words; the answers feed the consultation, technique and aftercare parts of the score.
@@ -84,6 +85,8 @@ class ReviewForm(forms.ModelForm):
             "modality",
             "visit_date",
         ]
+        # Ids are range-checked before they reach the database (directory.lib.ids).
+        field_classes = {"modality": IdChoiceField}
         labels = {
             "title": "Title",
             "modality": "Massage type you received",

@@ -120,7 +120,7 @@ class CredentialFactory(factory.django.DjangoModelFactory):
     number = factory.Sequence(lambda n: f"LIC-{n:06d}")
     issued_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=2 * 365))
     expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=365))
-    document = factory.django.FileField(filename="licence.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    document = factory.django.FileField(filename="licence.pdf", data=b"%PDF-1.4\n%%EOF\n")  # stored as is
     status = Credential.Status.PENDING
 
     class Params:

@@ -24,6 +24,8 @@ SERVER_ENV = {
     "DJANGO_SECURE_SSL_REDIRECT": "false",
     # Static files without a collectstatic manifest.
     "DJANGO_TESTING": "true",
+    # One throwaway server; tests that need the shared cache pass REDIS_URL, which is then used.
+    "DJANGO_ALLOW_LOCAL_CACHE": "true",
 }
 
 

@@ -103,6 +103,8 @@ def test_main_page_sends_every_security_header(client, production, profile_path,
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    policy = dict(item.strip().split("=", 1) for item in response["Permissions-Policy"].split(","))
+    assert {policy[feature] for feature in ("camera", "microphone", "geolocation", "payment", "usb")} == {"()"}
     directives = csp_directives(response)
     assert directives["frame-ancestors"] == ["'none'"]
     assert directives["default-src"] == ["'self'"]

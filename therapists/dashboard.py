@@ -4,7 +4,7 @@ Every object comes through `request.user` (`_own_therapist`, `_own_credential`):
 only ever picks among the user's own rows, so someone else's id is a 404.
 """
 
-from csp.decorators import csp_replace
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
+from directory import ratelimit
 from reviews.models import Review
 from therapists import profile_services
 from therapists.documents import content_type_for
@@ -78,6 +79,25 @@ def create_profile(request):
     )
 
 
+UPLOAD_LIMIT_MESSAGE = (
+    "You have uploaded many files in a short time. Each one is checked carefully, so please wait "
+    "a while (at most an hour) and try again."
+)
+
+
+def _upload_refused(request):
+    """A 429 page when this user has sent too many files lately, else None.
+
+    Every photo and document is decoded or parsed, which costs seconds of a worker; the count is
+    per user in the shared cache (UPLOAD_RATE_LIMIT), so it holds across workers.
+    """
+    if request.method != "POST" or not request.FILES:
+        return None
+    if ratelimit.hit(f"upload:{request.user.pk}", settings.UPLOAD_RATE_LIMIT):
+        return None
+    return render(request, "429.html", {"message": UPLOAD_LIMIT_MESSAGE}, status=429)
+
+
 def _bound(request) -> tuple:
     """Form arguments: bound on every POST, even an empty one, so a missing field is an error
     shown on the form (`request.POST or None` would leave an empty POST unbound and silent)."""
@@ -128,6 +148,8 @@ def unpublish_profile(request):
 @login_required
 def photo(request):
     therapist = _own_therapist(request)
+    if refused := _upload_refused(request):
+        return refused
     form = PhotoForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         profile_services.replace_photo(therapist=therapist, photo=form.processed)
@@ -139,12 +161,14 @@ def photo(request):
 @login_required
 def submit_credential(request):
     therapist = _own_therapist(request)
+    if refused := _upload_refused(request):
+        return refused
     form = CredentialForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
         profile_services.submit_credential(
             therapist=therapist,
             data=form.cleaned_data,
-            document=form.cleaned_data["document"],
+            document=form.document_content,
             extension=form.document_extension,
         )
         messages.success(request, "Thank you. Your credential is waiting for a moderator to verify it.")
@@ -155,10 +179,12 @@ def submit_credential(request):
 @login_required
 def edit_credential(request, pk):
     credential = _own_credential(request, pk)
+    if refused := _upload_refused(request):
+        return refused
     was_verified = credential.status == Credential.Status.VERIFIED
     form = CredentialForm(*_bound(request), instance=credential)
     if request.method == "POST" and form.is_valid():
-        new_document = form.cleaned_data["document"] if form.document_extension else None
+        new_document = form.document_content if form.document_extension else None
         updated = profile_services.update_credential(
             credential=credential, data=form.cleaned_data, document=new_document, extension=form.document_extension
         )
@@ -204,7 +230,6 @@ def resubmit_credential(request, pk):
 # The moderation queue shows the document inline in a same-origin frame; every other page stays
 # unframeable (X-Frame-Options DENY, frame-ancestors 'none').
 @xframe_options_sameorigin
-@csp_replace({"frame-ancestors": ["'self'"]})
 def credential_document(request, pk):
     """Stream a private credential document to its owner or a moderator; 404 for anyone else."""
     credentials = Credential.objects.all()
@@ -217,9 +242,15 @@ def credential_document(request, pk):
         handle = credential.document.open("rb")
     except FileNotFoundError:
         raise Http404("This document is missing.") from None
-    response = FileResponse(handle, content_type=content_type_for(credential.document.name))
-    # inline: view in the browser, never a name from the uploader; nosniff: never guess another type.
-    response["Content-Disposition"] = "inline"
+    content_type = content_type_for(credential.document.name)
+    response = FileResponse(handle, content_type=content_type)
+    # inline: view in the browser; the file name is made here, never the uploader's; nosniff: never
+    # guess another type. sandbox: even if a document did hold script or HTML, it runs in an opaque
+    # origin with no access to this site's cookies, pages or forms.
+    extension = credential.document.name.rsplit(".", 1)[-1].lower()
+    response["Content-Disposition"] = f'inline; filename="credential-{credential.pk}.{extension}"'
     response["X-Content-Type-Options"] = "nosniff"
+    # The whole policy (django-csp leaves a response's own header alone): framed by this site only.
+    response["Content-Security-Policy"] = "sandbox; frame-ancestors 'self'"
     response["Cache-Control"] = "private, no-store"
     return response

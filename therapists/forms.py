@@ -4,6 +4,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from directory.lib.ids import IdChoiceField, IdMultipleChoiceField
 from therapists.documents import check_document
 from therapists.geo import country_choices, find_place
 from therapists.images import process_photo
@@ -72,6 +73,9 @@ class ProfileForm(SiteFormMixin, forms.ModelForm):
             "price_to": "",
             "currency": "Three letters, for example EUR.",
         }
+        # Ids are range-checked before they reach the database (directory.lib.ids).
+        field_classes = {"modalities": IdMultipleChoiceField, "needs": IdMultipleChoiceField,
+                         "languages": IdMultipleChoiceField}
         widgets = {
             "modalities": forms.CheckboxSelectMultiple,
             "needs": forms.CheckboxSelectMultiple,
@@ -140,6 +144,7 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
     class Meta:
         model = Credential
         fields = ["kind", "title", "issuer", "number", "modality", "issued_on", "expires_on", "document"]
+        field_classes = {"modality": IdChoiceField}
         labels = {
             "kind": "Type",
             "title": "Title",
@@ -168,6 +173,7 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
         self.fields["modality"].empty_label = "Not specific to one massage type"
         self.fields["document"].required = not self.instance.pk
         self.document_extension = None
+        self.document_content = None
 
     def clean_issued_on(self):
         issued_on: date = self.cleaned_data["issued_on"]
@@ -179,7 +185,9 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
         document = self.cleaned_data.get("document")
         # A new upload is an UploadedFile; an edit without one gets the stored file back.
         if isinstance(document, UploadedFile):
-            self.document_extension = check_document(document)
+            checked = check_document(document)
+            # What is stored: the PDF as uploaded, an image re-encoded without its metadata.
+            self.document_extension, self.document_content = checked.extension, checked.content
         return document
 
     def clean(self):

@@ -105,10 +105,14 @@ def therapist_search_vector():
 
 
 def shown_credentials():
-    # Rejected and withdrawn credentials stay private; pending, verified and expired are shown as such.
-    return Credential.objects.filter(
-        status__in=[Credential.Status.PENDING, Credential.Status.VERIFIED, Credential.Status.EXPIRED]
-    ).order_by("kind", "-issued_on", "pk")
+    """What the public sees: credentials a moderator checked (verified, and later expired ones).
+
+    A pending credential is only the therapist's claim until a moderator looks at the document, so
+    it is shown to its owner and the moderators only (therapists.views.profile); rejected and
+    withdrawn ones stay private.
+    """
+    public = [Credential.Status.VERIFIED, Credential.Status.EXPIRED]
+    return Credential.objects.filter(status__in=public).order_by("kind", "-issued_on", "pk")
 
 
 # Columns no listing (search page, home page, API list) shows.

@@ -4,11 +4,11 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from directory.caching import cache_public_page
 from therapists.filters import TherapistFilter
-from therapists.models import Therapist
+from therapists.models import Credential, Therapist
 from therapists.pagination import ListingPaginator
 
 SEARCH_PAGE_SIZE = 20
@@ -32,7 +32,7 @@ def paginate(paginator: Paginator, number: str | None):
         )
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def search(request):
     therapist_filter = TherapistFilter(request.GET, queryset=Therapist.objects.for_listing())
@@ -53,7 +53,7 @@ def search(request):
     return render(request, "therapists/search.html", context)
 
 
-@require_GET
+@require_safe
 @cache_public_page
 def profile(request, slug):
     therapist = get_object_or_404(Therapist.objects.published().for_profile_page(), slug=slug)
@@ -68,7 +68,7 @@ def profile(request, slug):
     reviews, page_message = paginate(paginator, request.GET.get("page"))
     context = {
         "therapist": therapist,
-        "credentials": list(therapist.credentials.all()),
+        "credentials": credentials_shown_to(request.user, therapist),
         **therapist.offered_names(),
         "reviews": reviews,
         "page_message": page_message,
@@ -76,6 +76,16 @@ def profile(request, slug):
         "json_ld": json_ld(request, therapist, reviews),
     }
     return render(request, "therapists/profile.html", context)
+
+
+def credentials_shown_to(user, therapist: Therapist) -> list:
+    """The public's credentials (prefetched), and the pending ones too for the owner and moderators."""
+    shown = list(therapist.credentials.all())
+    if user.is_authenticated and (user.pk == therapist.user_id or user.is_moderator):
+        # Not through therapist.credentials: its prefetched queryset already excludes pending ones.
+        pending = Credential.objects.filter(therapist=therapist).pending().order_by("kind", "-issued_on", "pk")
+        shown = [*shown, *pending]
+    return shown
 
 
 def rating_bars(distribution: dict[int, int]) -> list[dict]:

@@ -54,7 +54,13 @@ def test_a_png_scan_is_accepted_and_stored_as_png(client, owner):
 
 
 BAD_DOCUMENTS = [
-    pytest.param("licence.pdf", pdf_bytes(11 * 1024 * 1024), "at most 10 MB", id="11-mb-pdf"),
+    # Just over 10 MB: within the request body limit (10 MB and the form around it), so the form answers.
+    pytest.param("licence.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024 + 1024), "at most 10 MB", id="over-10-mb-pdf"),
+    pytest.param("licence.pdf", b"%PDF-1.4\n<html><script>alert(document.cookie)</script></html>",
+                 "could not be read", id="html-behind-pdf-magic"),
+    pytest.param("licence.pdf", pdf_bytes(javascript="app.alert(1)"), "contains scripts", id="pdf-with-javascript"),
+    pytest.param("licence.pdf", pdf_bytes(open_action=True), "contains scripts", id="pdf-openaction-javascript"),
+    pytest.param("licence.pdf", pdf_bytes(attachment=b"<html></html>"), "attached files", id="pdf-embedded-file"),
     pytest.param("licence.svg", SVG, "PDF, JPEG or PNG", id="svg"),
     pytest.param("licence.gif", image_bytes("GIF"), "PDF, JPEG or PNG", id="gif"),
     pytest.param("licence.pdf", b"Just some text pretending to be a PDF", "PDF, JPEG or PNG", id="text-named-pdf"),
@@ -221,8 +227,11 @@ def test_document_is_streamed_inline_with_its_type_and_nosniff_to_the_owner(clie
 
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"] == "inline"
+    # A download name made by the server, never the uploader's.
+    assert response["Content-Disposition"] == f'inline; filename="credential-{credential.pk}.pdf"'
     assert response["X-Content-Type-Options"] == "nosniff"
+    # Sandboxed: even a document that held script could not act as this site.
+    assert response["Content-Security-Policy"].split(";")[0].strip() == "sandbox"
     assert b"".join(response.streaming_content).startswith(b"%PDF-")
 
 

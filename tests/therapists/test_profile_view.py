@@ -72,11 +72,32 @@ def test_credentials_show_their_honest_status_and_never_the_document(client):
     content = profile(client, therapist).content.decode()
     assert "Current licence" in content
     assert "Verified by a moderator" in content
-    assert "Not checked yet" in content
+    # Pending is only the therapist's claim: not shown to the public (see the test below for who sees it).
+    assert "Waiting certificate" not in content and "Not checked yet" not in content
     assert content.count("Expired") == 2
     assert "Forged licence" not in content
     assert "licence.pdf" not in content
     assert "/private" not in content
+
+
+@pytest.mark.parametrize(
+    ("role", "sees_pending"),
+    [("anonymous", False), ("client", False), ("other_therapist", False), ("owner", True), ("moderator", True)],
+)
+def test_pending_credentials_are_shown_to_the_owner_and_moderators_only(client, login_as, role, sees_pending):
+    therapist = TherapistFactory()
+    CredentialFactory(therapist=therapist, title="Waiting certificate", certificate=True)
+    CredentialFactory(therapist=therapist, verified=True, title="Current licence")
+    login_as(client, role, owner=therapist)
+
+    content = profile(client, therapist).content.decode()
+    api = client.get(f"/api/v1/therapists/{therapist.slug}/").json()
+
+    assert "Current licence" in content
+    assert ("Waiting certificate" in content) is sees_pending
+    assert ("Not checked yet" in content) is sees_pending
+    # The API is public: never a pending credential, whoever asks.
+    assert [credential["title"] for credential in api["credentials"]] == ["Current licence"]
 
 
 def test_reviews_are_paginated_newest_first_with_replies(client):

@@ -6,6 +6,8 @@ import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
 
 
 def image_bytes(image_format: str, size=(640, 480), color="teal", **save_kwargs) -> bytes:
@@ -29,9 +31,34 @@ def png_claiming(width: int, height: int) -> bytes:
     )
 
 
-def pdf_bytes(size: int = 600) -> bytes:
-    body = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n"
-    return body + b"%" + b"0" * max(0, size - len(body) - 7) + b"\n%%EOF\n"
+def pdf_bytes(size: int = 600, *, javascript: str | None = None, open_action: bool = False,
+              attachment: bytes | None = None) -> bytes:
+    """A real one-page PDF made by pypdf, padded to about `size` bytes with a metadata entry.
+
+    javascript: a document-level script (the catalog's /Names /JavaScript); open_action: a
+    /OpenAction that runs JavaScript on opening; attachment: an embedded file.
+    """
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    def script(code: str):
+        return writer._add_object(DictionaryObject({NameObject("/S"): NameObject("/JavaScript"),
+                                                    NameObject("/JS"): TextStringObject(code)}))
+
+    if javascript is not None:
+        tree = DictionaryObject({NameObject("/Names"): ArrayObject([TextStringObject("x"), script(javascript)])})
+        writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+    if open_action:
+        writer._root_object[NameObject("/OpenAction")] = script("app.alert(document.cookie)")
+    if attachment is not None:
+        writer.add_attachment("payload.html", attachment)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    padding = max(0, size - len(buffer.getvalue()) - 40)
+    if padding:
+        writer.add_metadata({"/Padding": "0" * padding})
+        buffer = io.BytesIO()
+        writer.write(buffer)
+    return buffer.getvalue()
 
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script></svg>'
