@@ -1,5 +1,6 @@
 """allauth's adapter with this site's login throttle key and canonical links in emails."""
 
+from types import SimpleNamespace
 from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -39,4 +40,8 @@ class AccountAdapter(DefaultAccountAdapter):
             for name, value in context.items()
             if isinstance(value, str) and value.startswith(("http://", "https://"))
         }
+        if settings.SITE_URL:
+            # allauth's mails greet with the current site's name, which is also the request's host.
+            host = urlsplit(settings.SITE_URL).netloc
+            links["current_site"] = SimpleNamespace(domain=host, name=host)
         super().send_mail(template_prefix, email, {**context, **links})

@@ -153,3 +153,50 @@ def test_moderation_forms_refuse_garbage_without_deciding(client, moderator, for
         assert response.status_code == 200
         assert model_to_dict(target) == before
         assert not Decision.objects.filter(target_id=target.pk, target_type=target._meta.label_lower).exists()
+
+
+# Ids as an attacker sends them: beyond 64 bits (an OverflowError on SQLite once), negative, zero,
+# not numbers at all. Every multi-select and choice of an id must refuse them with a form error.
+hostile_id = st.one_of(
+    st.sampled_from(["9999999999999999999999999", str(2**63), str(2**64), "-1", "0", "-9223372036854775809",
+                     "1e3", "0x10", " 1", "١", "", "NaN", "1.0"]),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    field_value,
+)
+
+
+@pytest.mark.parametrize("field", ["modalities", "needs", "languages"])
+@pytest.mark.parametrize("value", ["9999999999999999999999999", "-5", "abc", str(2**63)])
+def test_profile_multi_selects_refuse_out_of_range_ids_with_a_message(client, field, value):
+    therapist = TherapistFactory(draft=True)
+    client.force_login(therapist.user)
+    before = therapist_state(therapist)
+
+    response = client.post("/dashboard/profile/", {"display_name": "Anna", field: [value]})
+
+    assert response.status_code == 200
+    assert "is not a valid value" in str(response.context["form"].errors[field])
+    assert therapist_state(therapist) == before
+
+
+@fuzz_settings
+@given(field=st.sampled_from(["modalities", "needs", "languages"]), ids=st.lists(hostile_id, min_size=1, max_size=4))
+def test_profile_multi_selects_never_fail_on_hostile_ids(client, field, ids):
+    therapist = TherapistFactory(draft=True)
+    client.force_login(therapist.user)
+    before = therapist_state(therapist)
+    response = client.post("/dashboard/profile/", {"display_name": "Anna", field: ids})
+    assert_no_server_error(response)
+    if response.status_code != ACCEPTED:
+        assert therapist_state(therapist) == before
+
+
+@fuzz_settings
+@given(value=hostile_id)
+def test_single_id_choices_never_fail_on_hostile_ids(client, value):
+    therapist = TherapistFactory(draft=True)
+    client.force_login(therapist.user)
+    before = Credential.objects.count()
+    response = client.post("/dashboard/credentials/new/", {"title": "x", "modality": value})
+    assert_no_server_error(response)
+    assert Credential.objects.count() == before

@@ -91,3 +91,27 @@ def test_env_bool_refuses_anything_but_a_boolean(monkeypatch):
         env_bool("FLAG", False)
     monkeypatch.setenv("FLAG", "False")
     assert env_bool("FLAG", True) is False
+
+
+def test_production_refuses_a_per_process_cache_in_one_line():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "REDIS_URL"}
+    result = run_manage("check", env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("Configuration error: REDIS_URL must be set when DJANGO_DEBUG is false")
+    assert "DJANGO_ALLOW_LOCAL_CACHE=true" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_production_runs_on_a_local_cache_only_when_told_to_on_purpose():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "REDIS_URL"}
+    result = run_manage("check", env={**env, "DJANGO_ALLOW_LOCAL_CACHE": "true"})
+    assert result.returncode == 0, result.stderr
+    # The system check still says what that costs.
+    assert "directory.W001" in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("value", ["directory.example", "ftp://directory.example", "https://"])
+def test_a_malformed_site_url_names_the_variable(value):
+    result = run_manage("check", env={"DJANGO_SITE_URL": value})
+    assert result.returncode == 2
+    assert result.stderr.startswith("Configuration error: DJANGO_SITE_URL must look like https://")
