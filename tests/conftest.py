@@ -1,3 +1,6 @@
+import time
+from types import SimpleNamespace
+
 import pytest
 from django.conf import settings
 
@@ -39,6 +42,19 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _ratelimit_clock_mid_window(monkeypatch):
+    """directory.ratelimit counts in fixed windows of wall-clock time: a test that made its hits
+    across a window edge (a minute or an hour turning) saw the counter start again and failed.
+    Each test runs at one instant in the middle of a day; tests of the windows move it themselves."""
+    from directory import ratelimit
+
+    instant = (time.time() // 86400) * 86400 + 43200.5
+    # ratelimit's own reference to the clock only: the time module itself keeps running for
+    # everything else (cache expiry, allauth's throttles, sessions).
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: instant))
 
 
 @pytest.fixture

@@ -68,7 +68,8 @@ def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30):
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
     try:
-        deadline = time.monotonic() + 20
+        # Generous: on a loaded two-core machine each worker takes seconds to import Django.
+        deadline = time.monotonic() + 90
         while True:
             try:
                 if request(port, "GET", "/healthz")[0] == 200:
@@ -78,6 +79,7 @@ def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
             time.sleep(0.2)
+        wait_for_every_worker(port, workers, access_log, deadline)
         yield port
     finally:
         process.terminate()
@@ -86,6 +88,24 @@ def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30):
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def wait_for_every_worker(port: int, workers: int, access_log: Path, deadline: float) -> None:
+    """Return once `workers` different workers have answered /healthz.
+
+    One answer only proves one worker is up; a test that starts while the other is still importing
+    Django sees every request served by one worker (or queued behind a busy one), which under load
+    made the multi-worker tests fail now and then. Several requests at once reach every idle worker.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2 * workers) as pool:
+        while len(worker_pids(access_log, "GET", "/healthz")) < workers:
+            if time.monotonic() > deadline:
+                answered = len(worker_pids(access_log, "GET", "/healthz"))
+                raise RuntimeError(f"only {answered} of {workers} workers answered")
+            list(pool.map(lambda _: request(port, "GET", "/healthz"), range(2 * workers)))
+            time.sleep(0.2)
 
 
 def request(port: int, method: str, path: str, body: str | None = None, headers: dict | None = None):

@@ -277,15 +277,21 @@ def test_a_view_that_crashes_answers_the_500_page_without_a_traceback(client, mo
 def test_a_slow_client_holds_one_worker_only_until_gunicorns_timeout(tmp_path):
     """A client that sends half a body and stalls: the other worker keeps serving, and gunicorn
     drops the stalled request after --timeout instead of waiting for ever (production also puts a
-    buffering proxy in front, see SECURITY.md)."""
+    buffering proxy in front, see SECURITY.md).
+
+    Nothing here depends on how fast the machine is: "the other worker keeps serving" is checked
+    as "answered while the stalled request is still held", not as a number of seconds.
+    """
+    import select
     import socket
     import time
 
     from tests.gunicorn_server import base_env, gunicorn, manage, request
 
+    timeout = 5
     env = base_env(tmp_path / "site.sqlite3")
     manage("migrate", "--noinput", env=env)
-    with gunicorn(env, workers=2, access_log=tmp_path / "access.log", timeout=3) as port:
+    with gunicorn(env, workers=2, access_log=tmp_path / "access.log", timeout=timeout) as port:
         slow = socket.create_connection(("127.0.0.1", port))
         slow.sendall(
             b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
@@ -294,9 +300,10 @@ def test_a_slow_client_holds_one_worker_only_until_gunicorns_timeout(tmp_path):
         )
         started = time.monotonic()
         assert request(port, "GET", "/healthz")[0] == 200
-        assert time.monotonic() - started < 2
+        held = not select.select([slow], [], [], 0)[0]
+        assert held, "the stalled request was already dropped: /healthz waited for the stalled worker"
 
-        slow.settimeout(15)
+        slow.settimeout(60)
         try:
             answer = slow.recv(4096)
         except ConnectionResetError:
@@ -305,6 +312,7 @@ def test_a_slow_client_holds_one_worker_only_until_gunicorns_timeout(tmp_path):
         slow.close()
         assert not answer.startswith(b"HTTP/1.1 2")
         assert b"Traceback" not in answer
-        # Held for the worker timeout (3 s), then dropped: not answered early, not held for ever.
-        assert 2.5 < waited < 12
+        # Held until the worker timeout, then dropped: not answered early, not held for ever (the
+        # upper bound leaves room for a loaded machine; gunicorn checks its workers once a second).
+        assert timeout - 0.5 < waited < timeout + 40
         assert request(port, "GET", "/healthz")[0] == 200
