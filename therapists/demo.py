@@ -477,7 +477,7 @@ def seed_demo(
             written += len(pending)
             progress("reviews", written, total_reviews)
 
-    from therapists.services import recompute_scores
+    from therapists.scores import recompute_scores
 
     recompute_scores(progress=lambda done, total: progress("scores", done, total))
     demo_therapist = (
