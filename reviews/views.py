@@ -7,8 +7,8 @@ from django.views.decorators.http import require_POST
 
 from directory.lib import ratelimit
 from reviews import services
-from reviews.forms import QUESTIONS, FlagForm, ReplyForm, ReviewForm
-from reviews.models import Review, ReviewReply
+from reviews.forms import FlagForm, ReplyForm, ReviewForm
+from reviews.models import QUESTIONS, Review, ReviewReply
 from therapists.models import Therapist
 
 

@@ -5,11 +5,14 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from directory.lib.forms import RowChoiceField, RowsChoiceField
 from therapists.choices import search_choices
+from therapists.credentials import CREDENTIAL_FACTS
 from therapists.documents import check_document
 from therapists.geo import country_choices, find_place
 from therapists.images import process_photo
 from therapists.models import EARLIEST_PRACTISING_YEAR, Credential, Language, Modality, Need, Therapist
+from therapists.services import PROFILE_FIELDS
 
 
 class SiteFormMixin:
@@ -34,25 +37,8 @@ class ProfileForm(SiteFormMixin, forms.ModelForm):
 
     class Meta:
         model = Therapist
-        fields = [
-            "display_name",
-            "headline",
-            "bio",
-            "city",
-            "postcode",
-            "country",
-            "practising_since",
-            "modalities",
-            "needs",
-            "languages",
-            "price_from",
-            "price_to",
-            "currency",
-            "accepts_new_clients",
-            "phone",
-            "contact_email",
-            "website",
-        ]
+        fields = PROFILE_FIELDS  # the list update_profile saves: a field added here is saved too
+        field_classes = {"modalities": RowsChoiceField, "needs": RowsChoiceField, "languages": RowsChoiceField}
         labels = {
             "display_name": "Your name",
             "headline": "Headline",
@@ -141,7 +127,8 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
 
     class Meta:
         model = Credential
-        fields = ["kind", "title", "issuer", "number", "modality", "issued_on", "expires_on", "document"]
+        fields = [*CREDENTIAL_FACTS, "document"]
+        field_classes = {"modality": RowChoiceField}
         labels = {
             "kind": "Type",
             "title": "Title",

@@ -17,6 +17,7 @@ from therapists.images import ProcessedPhoto
 from therapists.models import Therapist
 from therapists.scores import recompute_score
 
+# What a therapist edits, in the order the form shows it: ProfileForm.Meta.fields is this list.
 PROFILE_FIELDS = [
     "display_name",
     "headline",
@@ -24,9 +25,10 @@ PROFILE_FIELDS = [
     "city",
     "postcode",
     "country",
-    "latitude",
-    "longitude",
     "practising_since",
+    "modalities",
+    "needs",
+    "languages",
     "price_from",
     "price_to",
     "currency",
@@ -36,6 +38,8 @@ PROFILE_FIELDS = [
     "website",
 ]
 PROFILE_RELATIONS = ["modalities", "needs", "languages"]
+# Set by the form from the city and country, never typed in.
+GEOCODED_FIELDS = ["latitude", "longitude"]
 
 
 def _unique_slug(display_name: str) -> str:
@@ -79,8 +83,8 @@ def create_profile(*, user, display_name: str) -> Therapist:
 def update_profile(*, therapist: Therapist, data: dict) -> Therapist:
     """Save the profile fields present in `data`; a published profile must stay complete."""
     therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
-    for field in PROFILE_FIELDS:
-        if field in data:
+    for field in [*PROFILE_FIELDS, *GEOCODED_FIELDS]:
+        if field in data and field not in PROFILE_RELATIONS:
             setattr(therapist, field, data[field])
     therapist.save()
     for relation in PROFILE_RELATIONS:
