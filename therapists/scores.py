@@ -12,6 +12,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from directory.lib.cache import invalidate_public_pages
+from reviews.models import Review, score_input_expressions
 from therapists.models import Credential, Therapist
 from therapists.scoring import ScoreInputs, compute_score
 
@@ -52,8 +53,6 @@ def recompute_score(*, therapist_id: int, today: date | None = None) -> Therapis
     Locks the therapist row first, so concurrent callers queue, and each one aggregates every
     row committed before it got the lock: no update is lost.
     """
-    from reviews.models import Review
-
     today = today or timezone.localdate()
     therapist = Therapist.objects.select_for_update().get(pk=therapist_id)
     reviews = Review.objects.published().filter(therapist_id=therapist_id).score_inputs()
@@ -73,8 +72,6 @@ def recompute_scores(
     credentials, then one batched UPDATE of the rows whose values differ. Also the repair tool
     when the denormalised fields have drifted.
     """
-    from reviews.models import Review, score_input_expressions
-
     today = today or timezone.localdate()
     total = Therapist.objects.count()
     done = changed = 0
