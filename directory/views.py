@@ -9,8 +9,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from directory.caching import cache_public_page
-from therapists.filters import search_choices
+from directory.lib.cache import cache_public_page
+from therapists.choices import search_choices
 from therapists.models import Therapist
 from therapists.scoring import LABELS, WEIGHTS
 

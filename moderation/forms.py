@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from directory.lib.ids import IdChoiceField
+from directory.lib.forms import RowChoiceField
 from moderation.models import Decision
 from therapists.models import Credential
 
@@ -67,7 +67,7 @@ class CredentialQueueFilterForm(forms.Form):
         return credentials
 
 
-class TherapistSearchForm(forms.Form):
+class TherapistLookupForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Name or address (slug)")
 
     def filter(self, therapists):
@@ -79,7 +79,7 @@ class TherapistSearchForm(forms.Form):
 
 class DecisionLogFilterForm(forms.Form):
     action = forms.ChoiceField(choices=[("", "All actions"), *Decision.Action.choices], required=False)
-    actor = IdChoiceField(
+    actor = RowChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Any moderator", label="Moderator"
     )
     date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))

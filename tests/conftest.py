@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import pytest
 from django.conf import settings
 
+from directory.lib import ratelimit
 from tests.factories import TherapistFactory, UserFactory
 
 
@@ -49,8 +50,6 @@ def _ratelimit_clock_mid_window(monkeypatch):
     """directory.ratelimit counts in fixed windows of wall-clock time: a test that made its hits
     across a window edge (a minute or an hour turning) saw the counter start again and failed.
     Each test runs at one instant in the middle of a day; tests of the windows move it themselves."""
-    from directory import ratelimit
-
     instant = (time.time() // 86400) * 86400 + 43200.5
     # ratelimit's own reference to the clock only: the time module itself keeps running for
     # everything else (cache expiry, allauth's throttles, sessions).
