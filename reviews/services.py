@@ -6,7 +6,7 @@ the therapist (the foreign key check) and recompute_score then asks for an updat
 writers that inserted before locking could deadlock each other. Locking first queues them.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,11 +17,9 @@ from reviews.models import Review, ReviewFlag, ReviewReply
 from therapists.models import Modality, Therapist
 from therapists.services import recompute_score
 
-EDIT_WINDOW = timedelta(days=30)
-
 
 def can_edit(review: Review, now: datetime | None = None) -> bool:
-    return (now or timezone.now()) - review.created_at <= EDIT_WINDOW
+    return (now or timezone.now()) <= review.editable_until
 
 
 def _lock_reviewable_therapist(therapist: Therapist, author: User) -> Therapist:

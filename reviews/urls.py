@@ -10,4 +10,6 @@ urlpatterns = [
     path("therapists/<slug:slug>/review/delete/", views.delete, name="delete"),
     path("reviews/<int:pk>/flag/", views.flag, name="flag"),
     path("reviews/<int:pk>/reply/", views.reply, name="reply"),
+    # Before allauth's accounts/ URLs in the root URLconf, next to the other account pages.
+    path("accounts/reviews/", views.mine, name="mine"),
 ]
