@@ -79,3 +79,10 @@ def test_reviewed_therapist_gets_a_reply_link():
 def test_reviewed_therapist_who_replied_gets_an_edit_reply_link():
     reply = ReviewReplyFactory()
     assert "Edit your reply" in render(reply.review, reply.review.therapist.user)
+
+
+def test_a_moderator_gets_the_moderation_page_instead_of_a_report_form():
+    review = ReviewFactory()
+    html = render(review, UserFactory(moderator=True))
+    assert f'href="/moderation/reviews/{review.pk}/"' in html
+    assert "/flag/" not in html
