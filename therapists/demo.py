@@ -189,6 +189,7 @@ def seed_demo(
                 offered_slugs, need_slugs = demo_content.pick_offer(rng, list(modality_by_slug), list(need_by_slug))
                 offers.append((offered_slugs, need_slugs))
                 city_of.append(city)
+                offered_names = [modality_by_slug[slug].name for slug in offered_slugs] or ["Massage"]
                 years = min(40, int(rng.expovariate(1 / 9)))
                 low, high = demo_content.price_from(rng, city)
                 status = rng.choices(
@@ -201,14 +202,15 @@ def seed_demo(
                         display_name=name,
                         headline=demo_content.headline(
                             rng,
-                            [modality_by_slug[slug].name for slug in offered_slugs] or ["Massage"],
+                            offered_names,
                             [need_by_slug[slug].name for slug in need_slugs],
                             years,
                         ),
                         bio=(
-                            f"I have worked as a massage therapist in {city.name} for years. Every first session "
-                            "starts with a conversation about your needs, your health and anything that rules a "
-                            "technique out. I adapt the pressure to you and give you simple advice for the days after."
+                            f"I have practised in {city.name} since {today.year - years}, mostly "
+                            f"{' and '.join(demo_content.in_sentence(name) for name in offered_names[:2])}. "
+                            "A first session starts with a conversation about your needs, your health and anything "
+                            "that rules a technique out, and I adapt the pressure to you."
                         ),
                         city=city.name,
                         country=city.country,

@@ -185,6 +185,11 @@ def pick_offer(rng: random.Random, modality_slugs: list[str], need_slugs: list[s
 PROPER = {"Thai", "Swedish", "Shiatsu"}
 
 
+def in_sentence(name: str) -> str:
+    """A massage type's name inside a sentence: "deep tissue massage", but "Thai massage"."""
+    return name if name.split()[0] in PROPER else name[0].lower() + name[1:]
+
+
 def headline(rng: random.Random, modality_names: list[str], need_names: list[str], years: int) -> str:
     """A headline that names the therapist's main massage type (and only needs they help with)."""
     main = modality_names[0]
@@ -196,9 +201,7 @@ def headline(rng: random.Random, modality_names: list[str], need_names: list[str
     if need_names:
         choices.append(f"{main} for {need_names[0].lower()}")
     if len(modality_names) > 1:
-        second = modality_names[1]
-        # "Deep tissue massage and sports massage", but "… and Thai massage": keep a proper noun's capital.
-        choices.append(f"{main} and {second[0].lower() + second[1:] if second.split()[0] not in PROPER else second}")
+        choices.append(f"{main} and {in_sentence(modality_names[1])}")
     if years >= 3:
         choices.append(f"{main}, {years} years of practice")
     return rng.choice(choices)
