@@ -283,7 +283,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "directory.openapi.allow_empty_query_values",
+        "directory.lib.openapi.allow_empty_query_values",
     ],
 }
 
@@ -297,7 +297,7 @@ SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF token from the cookie (forms carry it), so scripts need not see it either.
 CSRF_COOKIE_HTTPONLY = True
 # A refused form gets the site's own page, saying what happened and leading back to the form.
-CSRF_FAILURE_VIEW = "directory.errors.csrf_failure"
+CSRF_FAILURE_VIEW = "directory.lib.errors.csrf_failure"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)

@@ -6,10 +6,10 @@ from reviews import views
 app_name = "reviews"
 
 urlpatterns = [
-    path("therapists/<slug:slug>/review/", views.write, name="write"),
-    path("therapists/<slug:slug>/review/delete/", views.delete, name="delete"),
-    path("reviews/<int:pk>/flag/", views.flag, name="flag"),
-    path("reviews/<int:pk>/reply/", views.reply, name="reply"),
+    path("therapists/<slug:slug>/review/", views.write_review, name="write"),
+    path("therapists/<slug:slug>/review/delete/", views.delete_review, name="delete"),
+    path("reviews/<int:pk>/flag/", views.flag_review, name="flag"),
+    path("reviews/<int:pk>/reply/", views.reply_to_review, name="reply"),
     # Before allauth's accounts/ URLs in the root URLconf, next to the other account pages.
-    path("accounts/reviews/", views.mine, name="mine"),
+    path("accounts/reviews/", views.my_reviews, name="mine"),
 ]

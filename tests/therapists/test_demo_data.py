@@ -17,7 +17,7 @@ from django.http import QueryDict
 from accounts.models import User
 from reviews.models import Review
 from therapists.filters import TherapistFilter
-from therapists.models import Therapist
+from therapists.models import Credential, Need, Therapist
 
 pytestmark = pytest.mark.django_db
 
@@ -60,8 +60,6 @@ def test_every_headline_names_a_massage_type_the_therapist_offers(seeded):
 
 
 def test_a_headline_names_only_needs_the_therapist_helps_with(seeded):
-    from therapists.models import Need
-
     all_needs = [need.name.lower() for need in Need.objects.all()]
     for therapist in Therapist.objects.prefetch_related("needs"):
         helped = {need.name.lower() for need in therapist.needs.all()}
@@ -156,7 +154,5 @@ def test_common_searches_in_the_larger_cities_find_several_therapists():
 
 
 def test_credentials_are_for_massage_types_the_therapist_offers(seeded):
-    from therapists.models import Credential
-
     for credential in Credential.objects.exclude(modality=None).select_related("therapist"):
         assert credential.therapist.modalities.filter(pk=credential.modality_id).exists(), credential.title
