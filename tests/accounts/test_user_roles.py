@@ -36,7 +36,6 @@ def test_is_moderator_costs_one_query_per_request(django_assert_num_queries):
 
 
 def test_a_user_with_a_therapist_profile_in_any_status_has_one():
-
     assert TherapistFactory(draft=True).user.has_therapist_profile is True
     assert UserFactory().has_therapist_profile is False
 
