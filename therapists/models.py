@@ -124,8 +124,7 @@ class TherapistQuerySet(models.QuerySet):
         return self.filter(Exists(current_licence))
 
     def ranked(self):
-        # pk last, so equal scores paginate in a stable order.
-        return self.order_by("-score", "-review_count", "pk")
+        return self.sorted_by("score")
 
     def owned_by(self, user):
         return self.filter(user=user)
@@ -222,15 +221,26 @@ class TherapistQuerySet(models.QuerySet):
         return self.defer("search_document").prefetch_related(shown)
 
     def sorted_by(self, key: str):
-        """One of SORT_ORDERS, each ending in pk so equal values paginate in a stable order."""
-        return self.order_by(*SORT_ORDERS[key])
+        """One of SORT_ORDERS, each ending in pk so equal values paginate in a stable order.
+
+        After a text query (matching()), equal scores are ordered by how well the text matched.
+        """
+        order = SORT_ORDERS[key]
+        if key == "score" and "search_rank" in self.query.annotations:
+            order = [order[0], "-search_rank", *order[1:]]
+        return self.order_by(*order)
+
+
+# The choices sit at module level so each model's Meta.constraints can name their values (Status.values):
+# a nested class is not visible from Meta.
+class TherapistStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    SUSPENDED = "suspended", "Suspended"
 
 
 class Therapist(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        SUSPENDED = "suspended", "Suspended"
+    Status = TherapistStatus
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="therapist")
     slug = models.SlugField(max_length=80, unique=True)
@@ -316,7 +326,7 @@ class Therapist(models.Model):
             ),
             models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="therapist_score_range"),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published", "suspended"]), name="therapist_status_valid"
+                condition=Q(status__in=TherapistStatus.values), name="therapist_status_valid"
             ),
         ]
 
@@ -359,9 +369,8 @@ class Therapist(models.Model):
             names[f"{kind}_names"].append(name)
         return names
 
-    @property
-    def missing_for_publication(self) -> list[str]:
-        """What the owner must still fill in before the profile can be published."""
+    def list_missing_for_publication(self) -> list[str]:
+        """What the owner must still fill in before the profile can be published (one query: the types)."""
         missing = []
         if not self.display_name:
             missing.append("your name")
@@ -374,19 +383,31 @@ class Therapist(models.Model):
         return missing
 
 
+def expiry_error(issued_on: date | None, expires_on: date | None) -> str | None:
+    """The credential_expires_after_issue constraint in words, for the forms and the services; None if it holds."""
+    if issued_on and expires_on and expires_on < issued_on:
+        return f"The expiry date cannot be before the issue date ({issued_on:%d %b %Y})."
+    return None
+
+
+class CredentialKind(models.TextChoices):
+    LICENCE = "licence", "Licence"
+    CERTIFICATE = "certificate", "Certificate"
+
+
+class CredentialStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class Credential(models.Model):
     """A licence or certificate a therapist submits; it counts only once a moderator verifies it."""
 
-    class Kind(models.TextChoices):
-        LICENCE = "licence", "Licence"
-        CERTIFICATE = "certificate", "Certificate"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending review"
-        VERIFIED = "verified", "Verified"
-        REJECTED = "rejected", "Rejected"
-        EXPIRED = "expired", "Expired"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    Kind = CredentialKind
+    Status = CredentialStatus
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -424,9 +445,9 @@ class Credential(models.Model):
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
                 name="credential_expires_after_issue",
             ),
-            models.CheckConstraint(condition=Q(kind__in=["licence", "certificate"]), name="credential_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=CredentialKind.values), name="credential_kind_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "verified", "rejected", "expired", "withdrawn"]),
+                condition=Q(status__in=CredentialStatus.values),
                 name="credential_status_valid",
             ),
         ]
