@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
@@ -9,6 +9,8 @@ from django.db.models import Exists, F, FloatField, OuterRef, Q, Value
 from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
+
+from therapists.geo import EARTH_RADIUS_KM, bounding_box
 
 # Nobody practising today started before this; guards against typos such as 198.
 EARLIEST_PRACTISING_YEAR = 1940
@@ -95,8 +97,6 @@ SORT_ORDERS = {
 
 def therapist_search_vector():
     """The document migration 0003 indexed; since 0004 a trigger stores a richer one in search_document."""
-    from django.contrib.postgres.search import SearchVector
-
     return (
         SearchVector("display_name", weight="A", config=SEARCH_CONFIG)
         + SearchVector("headline", "city", weight="B", config=SEARCH_CONFIG)
@@ -156,8 +156,6 @@ class TherapistQuerySet(models.QuerySet):
         The bounding box is a plain range test the (latitude, longitude) index answers; the exact
         haversine distance then runs only on the rows inside it.
         """
-        from therapists.geo import EARTH_RADIUS_KM, bounding_box
-
         min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_km)
         lat1, lon1 = Radians(Value(latitude, FloatField())), Radians(Value(longitude, FloatField()))
         lat2, lon2 = Radians(F("latitude")), Radians(F("longitude"))
@@ -182,8 +180,6 @@ class TherapistQuerySet(models.QuerySet):
         if not text:
             return self
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank
-
             # search_document (migration 0004) already holds the massage type names, so both
             # branches of the OR are indexed and the rank reads the stored vector.
             query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
