@@ -5,7 +5,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
@@ -28,6 +27,16 @@ def _refuse(
     return render(request, "reviews/refused.html", context, status=403)
 
 
+def _way_on(therapist: Therapist, user, existing: Review | None):
+    """What a refused writer can do instead: the owner manages the profile, an author past the
+    edit window can still delete from their reviews page."""
+    if therapist.user_id == user.pk:
+        return ("Go to your dashboard", reverse("dashboard:home"))
+    if existing is not None:
+        return ("Your reviews", reverse("reviews:mine"))
+    return None
+
+
 def _too_many(request, template: str, context: dict):
     messages.error(request, "You have posted a lot in a short time. Please wait a while and try again.")
     return render(request, template, context, status=429)
@@ -40,25 +49,12 @@ def _review_url(review: Review) -> str:
 @login_required
 def write_review(request, slug):
     therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
-    if therapist.user_id == request.user.pk:
-        return _refuse(
-            request, title="This is your own profile", message="You cannot review your own profile.",
-            therapist=therapist, way_on=("Go to your dashboard", reverse("dashboard:home")),
-        )
-    if not request.user.has_confirmed_email:
-        return _refuse(
-            request, title="Please confirm your email address", therapist=therapist, confirm_email=True,
-            message="Before you write a review, please confirm your email address with the link we sent you.",
-        )
     existing = Review.objects.filter(therapist=therapist, author=request.user).first()
-    if existing and not services.can_edit(existing):
+    refusal = services.review_refusal(therapist, request.user, existing)
+    if refusal:
         return _refuse(
-            request, title="Your review can no longer be edited", therapist=therapist,
-            message=(
-                f"Reviews can be edited for 30 days after they are published; yours was published on "
-                f"{date_format(existing.created_at, 'j F Y')}. You can still delete it, and then write a new one."
-            ),
-            way_on=("Your reviews", reverse("reviews:mine")),
+            request, title=refusal.title, message=refusal.message, therapist=therapist,
+            confirm_email=refusal.confirm_email, way_on=_way_on(therapist, request.user, existing),
         )
     data = request.POST if request.method == "POST" else None
     form = ReviewForm(data, instance=existing, therapist=therapist, author=request.user)
