@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -190,6 +191,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 # django-allauth: accounts by email only, confirmation required before reviewing or publishing.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # its emails go through the outbox
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -299,8 +301,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": env_int("OUTBOX_SWEEP_EVERY_SECONDS", 120)},
-    "expire-credentials": {"task": "therapists.tasks.expire_credentials", "schedule": 24 * 3600},
-    "recompute-scores": {"task": "therapists.tasks.recompute_scores", "schedule": 24 * 3600},
+    # Expiry is by date: just after midnight (TIME_ZONE), so a credential stops counting on the day it lapses.
+    "expire-credentials": {"task": "moderation.tasks.expire_credentials", "schedule": crontab(hour=0, minute=5)},
+    "recompute-scores": {"task": "therapists.tasks.recompute_scores", "schedule": crontab(hour=3, minute=0)},
 }
 
 # The email outbox (outbox/): how often a row is tried, how long between tries, when it is swept.

@@ -4,7 +4,8 @@ Every decision is a conditional UPDATE on the status it expects (`filter(pk=…,
 the row count says whether it applied. Two moderators clicking at once therefore produce one
 decision: the second UPDATE matches no row (PostgreSQL re-checks the WHERE clause after the first
 transaction commits) and is refused, and nothing is logged for it. Emails go out only after the
-transaction commits, so a rolled-back decision tells nobody anything.
+transaction commits: each is an outbox row written in the decision's transaction (see
+outbox/services.py), so a rolled-back decision tells nobody anything.
 """
 
 from datetime import date
@@ -15,6 +16,8 @@ from django.utils import timezone
 
 from moderation import emails
 from moderation.models import Decision
+from outbox.models import Email
+from outbox.services import requeue_email
 from reviews.models import Review, ReviewFlag
 from therapists.models import Credential, Therapist
 from therapists.services import recompute_score
@@ -88,7 +91,7 @@ def verify_credential(*, credential: Credential, moderator, expires_on: date | N
         action=Decision.Action.VERIFY_CREDENTIAL,
         **changes,
     )
-    transaction.on_commit(lambda: emails.credential_verified(credential_id=credential.pk))
+    emails.credential_verified(credential_id=credential.pk)
     return credential
 
 
@@ -104,7 +107,7 @@ def reject_credential(*, credential: Credential, moderator, reason: str) -> Cred
         reason=reason,
         status=Credential.Status.REJECTED,
     )
-    transaction.on_commit(lambda: emails.credential_rejected(credential_id=credential.pk))
+    emails.credential_rejected(credential_id=credential.pk)
     return credential
 
 
@@ -120,7 +123,7 @@ def revoke_credential(*, credential: Credential, moderator, reason: str) -> Cred
         reason=reason,
         status=Credential.Status.REJECTED,
     )
-    transaction.on_commit(lambda: emails.credential_revoked(credential_id=credential.pk))
+    emails.credential_revoked(credential_id=credential.pk)
     return credential
 
 
@@ -150,7 +153,7 @@ def hide_review(*, review: Review, moderator, reason: str) -> Review:
         after={"status": Review.Status.HIDDEN, "open_flags": 0},
     )
     recompute_score(therapist_id=review.therapist_id)
-    transaction.on_commit(lambda: emails.review_hidden(review_id=review.pk))
+    emails.review_hidden(review_id=review.pk)
     return review
 
 
@@ -221,7 +224,7 @@ def suspend_therapist(*, therapist: Therapist, moderator, reason: str) -> Therap
         after={"status": Therapist.Status.SUSPENDED},
     )
     therapist = recompute_score(therapist_id=therapist.pk)
-    transaction.on_commit(lambda: emails.therapist_suspended(therapist_id=therapist.pk))
+    emails.therapist_suspended(therapist_id=therapist.pk)
     return therapist
 
 
@@ -261,3 +264,18 @@ def unsuspend_therapist(*, therapist: Therapist, moderator, reason: str = "") ->
         after={"status": restored},
     )
     return recompute_score(therapist_id=therapist.pk)
+
+
+@transaction.atomic
+def resend_email(*, email: Email, moderator) -> Email:
+    """Queue a failed email again from its first try, once its cause (an address, the mail server) is fixed."""
+    before = {"status": email.status, "attempts": email.attempts, "last_error": email.last_error[:200]}
+    email = requeue_email(email=email)
+    log_decision(
+        actor=moderator,
+        action=Decision.Action.RESEND_EMAIL,
+        target=email,
+        before=before,
+        after={"status": email.status, "attempts": email.attempts},
+    )
+    return email

@@ -3,13 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from celery.schedules import crontab
 from django.conf import settings
 from django.utils import timezone
 
 from directory.celery import app
+from moderation.tasks import expire_credentials
 from tests.factories import CredentialFactory, ReviewFactory, TherapistFactory
 from therapists.models import Credential
-from therapists.tasks import expire_credentials, recompute_scores
+from therapists.tasks import recompute_scores
 
 
 def test_every_scheduled_job_is_a_registered_task():
@@ -17,7 +19,7 @@ def test_every_scheduled_job_is_a_registered_task():
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled == {
         "outbox.tasks.sweep_outbox",
-        "therapists.tasks.expire_credentials",
+        "moderation.tasks.expire_credentials",
         "therapists.tasks.recompute_scores",
     }
     assert scheduled <= set(app.tasks)
@@ -26,7 +28,8 @@ def test_every_scheduled_job_is_a_registered_task():
 def test_beat_sweeps_the_outbox_every_few_minutes_and_runs_the_others_daily():
     schedule = settings.CELERY_BEAT_SCHEDULE
     assert schedule["sweep-outbox"]["schedule"] <= 5 * 60
-    assert schedule["expire-credentials"]["schedule"] == schedule["recompute-scores"]["schedule"] == 24 * 3600
+    assert schedule["expire-credentials"]["schedule"] == crontab(hour=0, minute=5)
+    assert schedule["recompute-scores"]["schedule"] == crontab(hour=3, minute=0)
 
 
 def test_tasks_are_acknowledged_late_and_requeued_when_their_worker_dies():

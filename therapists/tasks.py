@@ -1,4 +1,4 @@
-"""The daily jobs, run by Celery beat (CELERY_BEAT_SCHEDULE); the management commands call the same services."""
+"""Scheduled jobs of this app, run by Celery beat (CELERY_BEAT_SCHEDULE); the command calls the same service."""
 
 from celery import shared_task
 
@@ -6,10 +6,6 @@ from therapists import services
 
 
 @shared_task(ignore_result=True)
-def expire_credentials() -> int:
-    return services.expire_credentials()
-
-
-@shared_task(ignore_result=True)
 def recompute_scores() -> int:
+    """Daily: experience grows with the years, so every score moves a little; also repairs drift."""
     return services.recompute_scores()
