@@ -68,9 +68,12 @@ def test_moderator_sees_an_undelivered_email_and_sends_it_again(live_server, pag
     table = page.get_by_role("table", name="Failed emails, latest first")
     row = table.get_by_role("row").filter(has_text="clara@example.com")
     expect(row.get_by_role("cell", name="ConnectionRefusedError: [Errno 111] Connection refused")).to_be_visible()
-    # The page itself never scrolls sideways; only the table's own box may.
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     screenshot(f"moderation-failed-emails-{width}")
+    # The page itself never scrolls sideways; only the table's own box may.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth)"
+        ".slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+    )
 
     row.get_by_role("button", name="Send again").click()
     queued_again = "Queued again: “[Therapist directory] Your licence is verified” to clara@example.com."
