@@ -59,6 +59,7 @@ def setup_django(database: str, smtp_port: int) -> None:
     from django.core.management import call_command
 
     call_command("migrate", "--noinput", verbosity=0)
+    call_command("flush", "--noinput", verbosity=0)  # a throwaway database: every run starts empty
 
 
 def latency(args) -> None:
