@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from therapists import services
+from moderation import services
 
 
 @shared_task(ignore_result=True)

@@ -2,10 +2,10 @@
 
 from celery import shared_task
 
-from therapists import services
+from therapists import scores
 
 
 @shared_task(ignore_result=True)
 def recompute_scores() -> int:
     """Daily: experience grows with the years, so every score moves a little; also repairs drift."""
-    return services.recompute_scores()
+    return scores.recompute_scores()

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from outbox.models import Email
 from tests.factories import CredentialFactory, EmailFactory, TherapistFactory, UserFactory
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
