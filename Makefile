@@ -8,6 +8,8 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 # The real-worker tests (tests/outbox/test_worker.py) use this Redis db as their broker.
 CELERY_TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
+# Where `make run` and `make serve` listen: `make run PORT=8103` when 8000 is taken.
+PORT ?= 8000
 
 .PHONY: run serve worker beat test test-postgres browser-test lint install install-dev chromium wrk bench loadtest clean
 
@@ -26,14 +28,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-# Create the venv, install, migrate, seed a few hundred demo therapists on an empty database, serve.
+# Create the venv, install, migrate, seed 1,500 demo therapists on an empty database (about 15 s), serve.
 run: install
 	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo --if-empty --therapists 300 --reviews 3000
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) seed_demo --if-empty --therapists 1500 --reviews 15000
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 serve: install
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # A Celery worker and the beat scheduler (outbox sweep, daily jobs). Both need a broker: REDIS_URL
 # or CELERY_BROKER_URL. Without one, `make run` sends emails in-process and needs neither.
