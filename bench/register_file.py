@@ -41,15 +41,16 @@ CITIES = ["AUSTIN, TX 78701", "HOUSTON, TX 77002", "DALLAS, TX 75201", "SAN ANTO
           "FORT WORTH, TX 76102", "EL PASO, TX 79901", "PLANO, TX 75024"]
 
 
-def rows(count: int, rng: random.Random, change: float):
+def rows(count: int, rng: random.Random, change: float, changes: random.Random):
+    """`rng` draws the rows, `changes` what a later file changes: the same seed gives the same rows
+    whatever --change is, so a changed file differs from the first only where it says."""
     start = date(2026, 1, 1)
     weights = [weight for _, _, weight in TYPES]
     for index in range(count):
-        if change and rng.random() < change:
-            continue  # dropped: "gone" in a second import
         kind, prefix, _ = rng.choices(TYPES, weights)[0]
         expires = start + timedelta(days=rng.randrange(0, 3 * 365))
-        if change and rng.random() < change:
+        dropped, moved = changes.random() < change, changes.random() < change
+        if moved:
             expires += timedelta(days=730)
         county = rng.choice(COUNTIES)
         city = rng.choice(CITIES)
@@ -64,7 +65,8 @@ def rows(count: int, rng: random.Random, change: float):
         ]
         if index % 20 == 0:
             row.append("")
-        yield row
+        if not dropped:  # a dropped row is "gone" in the second import
+            yield row
 
 
 def main() -> None:
@@ -78,7 +80,7 @@ def main() -> None:
     with options.path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file, lineterminator="\r\n")
         writer.writerow(TEXAS_COLUMNS)
-        writer.writerows(rows(options.rows, random.Random(options.seed), options.change))
+        writer.writerows(rows(options.rows, random.Random(options.seed), options.change, random.Random(-options.seed)))
     print(f"{options.path}: {options.path.stat().st_size / 2**20:,.1f} MB")
 
 

@@ -52,8 +52,15 @@ def _already_decided(noun: str, current_status: str) -> ValidationError:
 def _decide_credential(
     *, credential: Credential, moderator, expected: str, action: str, reason: str = "", **changes
 ) -> Credential:
-    """Move a credential from `expected` to the status in `changes`, once; log it and rescore."""
+    """Move a credential from `expected` to the status in `changes`, once; log it and rescore.
+
+    The register's answer at this moment goes into the log and onto the credential: what the
+    moderator saw beside the document is what is kept, even if the register changes later.
+    """
     now = timezone.now()
+    answer = credential.ask_register()
+    if answer is not None:
+        changes |= {"register_answer": answer.as_dict(), "register_checked_at": now}
     applied = Credential.objects.filter(pk=credential.pk, status=expected).update(
         decided_by=moderator, decided_at=now, decision_reason=reason, updated_at=now, **changes
     )
@@ -62,6 +69,8 @@ def _decide_credential(
         raise _already_decided("credential", Credential.Status(current).label.lower() if current else "deleted")
     before = {"status": expected}
     after = {"status": changes["status"]}
+    if answer is not None:
+        after["register"] = answer.as_dict()
     if "expires_on" in changes:
         before["expires_on"] = credential.expires_on.isoformat() if credential.expires_on else None
         after["expires_on"] = changes["expires_on"].isoformat() if changes["expires_on"] else None

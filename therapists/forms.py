@@ -4,6 +4,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from registers.models import Register
 from therapists.documents import check_document
 from therapists.geo import country_choices, find_place
 from therapists.images import process_photo
@@ -139,12 +140,13 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
 
     class Meta:
         model = Credential
-        fields = ["kind", "title", "issuer", "number", "modality", "issued_on", "expires_on", "document"]
+        fields = ["kind", "title", "issuer", "number", "register", "modality", "issued_on", "expires_on", "document"]
         labels = {
             "kind": "Type",
             "title": "Title",
             "issuer": "Issued by",
             "number": "Licence or certificate number",
+            "register": "Licensing board's register",
             "modality": "Massage type it certifies",
             "issued_on": "Issue date",
             "expires_on": "Expiry date",
@@ -154,6 +156,8 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
             "title": "As printed on the document, for example 'State-certified massage therapist'.",
             "issuer": "The authority, school or association that issued it.",
             "expires_on": "Leave empty if it does not expire.",
+            "register": "For a licence: the board's register it is listed in. We look the number and your name "
+            "up in it, and our moderators see the register's answer beside your document.",
             "document": "A scan or photo: PDF, JPEG or PNG, at most 10 MB. Only you and our moderators can see it.",
         }
         widgets = {
@@ -167,6 +171,8 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
         self.fields["modality"].queryset = Modality.objects.order_by("name")
         self.fields["modality"].empty_label = "Not specific to one massage type"
         self.fields["document"].required = not self.instance.pk
+        self.fields["register"].queryset = Register.objects.imported()
+        self.fields["register"].empty_label = "Not in one of these registers"
         self.document_extension = None
 
     def clean_issued_on(self):
@@ -187,4 +193,9 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
         issued_on, expires_on = cleaned.get("issued_on"), cleaned.get("expires_on")
         if issued_on and expires_on and expires_on < issued_on:
             self.add_error("expires_on", "The expiry date must be on or after the issue date.")
+        if cleaned.get("register"):
+            if cleaned.get("kind") != Credential.Kind.LICENCE:
+                self.add_error("register", "Only a licence is listed in a board's register; leave this empty.")
+            elif not (cleaned.get("number") or "").strip():
+                self.add_error("number", "Give the licence number as the register writes it, so it can be looked up.")
         return cleaned

@@ -36,7 +36,9 @@ PROFILE_FIELDS = [
     "website",
 ]
 PROFILE_RELATIONS = ["modalities", "needs", "languages"]
-CREDENTIAL_FACTS = ["kind", "title", "issuer", "number", "modality", "issued_on", "expires_on"]
+CREDENTIAL_FACTS = ["kind", "title", "issuer", "number", "register", "modality", "issued_on", "expires_on"]
+# Changing one of these asks the register again.
+REGISTER_FACTS = {"kind", "number", "register"}
 WITHDRAWABLE = {Credential.Status.PENDING, Credential.Status.VERIFIED, Credential.Status.EXPIRED}
 RESUBMITTABLE = {Credential.Status.REJECTED, Credential.Status.WITHDRAWN}
 
@@ -160,6 +162,7 @@ def submit_credential(*, therapist: Therapist, data: dict, document: File, exten
     for field in CREDENTIAL_FACTS:
         setattr(credential, field, data.get(field))
     credential.number = credential.number or ""
+    ask_register(credential)
     _store_document(credential, document, extension)
     try:
         credential.save()
@@ -167,6 +170,13 @@ def submit_credential(*, therapist: Therapist, data: dict, document: File, exten
         credential.document.storage.delete(credential.document.name)
         raise
     return credential
+
+
+def ask_register(credential: Credential) -> None:
+    """Store what the chosen register says now about the credential (the caller saves it)."""
+    answer = credential.ask_register()
+    credential.register_answer = answer.as_dict() if answer else {}
+    credential.register_checked_at = timezone.now() if answer else None
 
 
 def _back_to_pending(credential: Credential) -> None:
@@ -190,6 +200,8 @@ def update_credential(
         return credential
     for field in changed:
         setattr(credential, field, data[field])
+    if REGISTER_FACTS.intersection(changed):
+        ask_register(credential)
     credential.number = credential.number or ""
     old_document = credential.document.name
     if document is not None:
