@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from moderation import emails
 from moderation.models import Decision
+from registers.matching import Verdict
+from registers.models import Register, RegisterEntry
 from reviews.models import Review, ReviewFlag
 from therapists.models import Credential, Therapist
 from therapists.services import recompute_score
@@ -270,3 +272,75 @@ def unsuspend_therapist(*, therapist: Therapist, moderator, reason: str = "") ->
         after={"status": restored},
     )
     return recompute_score(therapist_id=therapist.pk)
+
+
+# Re-checking verified licences against their registers (after each import, and daily).
+
+RECHECK_OUTCOMES = ("confirmed", "expiry_updated", "requeued", "revoked", "changed_meanwhile")
+
+
+def recheck_licences(*, register: Register | None = None, today: date | None = None) -> dict[str, int]:
+    """Compare every verified licence with its register entry and act on what the register says now.
+
+    Revoked in the register: the licence is rejected at once (an automatic decision; the therapist is
+    emailed). Expired, suspended, inactive or gone from the register: back to the moderators' queue,
+    the register's answer as the reason. Still listed: its answer is stored and, if the register moved
+    the expiry date, the licence's date follows (logged). Each licence is its own transaction and a
+    conditional update, so one a moderator decides meanwhile is left to the moderator. Returns how many
+    licences had each outcome.
+    """
+    today = today or timezone.localdate()
+    licences = Credential.objects.licences().filter(status=Credential.Status.VERIFIED, register__isnull=False)
+    if register is not None:
+        licences = licences.filter(register=register)
+    outcomes = dict.fromkeys(RECHECK_OUTCOMES, 0)
+    for credential in licences.select_related("therapist__user", "register").order_by("pk").iterator(chunk_size=500):
+        outcomes[_recheck_licence(credential=credential, today=today)] += 1
+    return outcomes
+
+
+@transaction.atomic
+def _recheck_licence(*, credential: Credential, today: date) -> str:
+    answer = credential.ask_register(today)
+    recorded = answer.as_dict()
+    now = timezone.now()
+    verified = Credential.objects.filter(pk=credential.pk, status=Credential.Status.VERIFIED)
+    revoked = answer.found and not answer.gone_since and answer.standing == RegisterEntry.Status.REVOKED
+    if revoked or answer.verdict in (Verdict.NOT_FOUND, Verdict.NOT_IN_GOOD_STANDING):
+        status, action = (
+            (Credential.Status.REJECTED, Decision.Action.REVOKE_CREDENTIAL)
+            if revoked
+            else (Credential.Status.PENDING, Decision.Action.REQUEUE_CREDENTIAL)
+        )
+        reason = f"{credential.register.name}, checked on {today:%d %b %Y}: {answer.summary}"
+        applied = verified.update(
+            status=status, decided_by=None, decided_at=now if revoked else None, decision_reason=reason,
+            register_answer=recorded, register_checked_at=now, updated_at=now,
+        )
+        if not applied:
+            return "changed_meanwhile"
+        log_decision(
+            actor=None, action=action, target=credential, reason=reason,
+            before={"status": Credential.Status.VERIFIED}, after={"status": status, "register": recorded},
+        )
+        recompute_score(therapist_id=credential.therapist_id)
+        if revoked:
+            transaction.on_commit(lambda: emails.credential_revoked(credential_id=credential.pk))
+            return "revoked"
+        return "requeued"
+    moved = date.fromisoformat(answer.expires_on) if answer.expires_on else None
+    if moved is None or moved == credential.expires_on or moved < credential.issued_on:
+        moved = None
+    changes = {"register_answer": recorded, "register_checked_at": now, "updated_at": now}
+    if not verified.update(**changes, **({"expires_on": moved} if moved else {})):
+        return "changed_meanwhile"
+    if moved is None:
+        return "confirmed"
+    log_decision(
+        actor=None, action=Decision.Action.UPDATE_CREDENTIAL_EXPIRY, target=credential,
+        reason=f"{credential.register.name} now shows this licence expiring on {moved.isoformat()}.",
+        before={"expires_on": credential.expires_on.isoformat() if credential.expires_on else None},
+        after={"expires_on": moved.isoformat(), "register": recorded},
+    )
+    recompute_score(therapist_id=credential.therapist_id)
+    return "expiry_updated"
