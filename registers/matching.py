@@ -88,7 +88,7 @@ class RegisterAnswer:
             )
         facts = [self.licence_type or "licence", self.status_text.lower() or self.standing]
         if self.expires_on:
-            verb = "expires" if self.standing == Status.ACTIVE else "expired"
+            verb = "expires" if self.expires_on >= self.checked_at else "expired"  # ISO dates compare as text
             facts.append(f"{verb} {self.expires_on}")
         facts.append(f"discipline: {self.discipline or 'yes'}" if self.has_discipline else "no discipline")
         names = f"{self.name_in_register} ↔ {self.name_compared}"

@@ -178,7 +178,7 @@ REVIEW_SENTENCES = [
 
 CREDENTIAL_FIELDS = [
     "therapist", "kind", "title", "issuer", "number", "modality", "issued_on", "expires_on", "document", "status",
-    "decided_by", "decided_at", "decision_reason", "submitted_at", "updated_at",
+    "decided_by", "decided_at", "decision_reason", "submitted_at", "updated_at", "register_answer",
 ]
 
 
@@ -515,6 +515,7 @@ def seed_demo(
                     else "",
                     _aware(today - timedelta(days=rng.randrange(1, 90)), rng),
                     now,
+                    "{}",  # no register asked yet: raw JSON, as insert_rows writes column values as given
                 ))
         insert_rows(Credential, CREDENTIAL_FIELDS, credentials)
         progress("credentials", len(credentials), len(credentials))
