@@ -10,7 +10,7 @@ transaction commits, so a rolled-back decision tells nobody anything.
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from moderation import emails
@@ -18,24 +18,9 @@ from moderation.models import Decision
 from registers.matching import Verdict
 from registers.models import Register, RegisterEntry
 from reviews.models import Review, ReviewFlag
+from therapists import credentials
 from therapists.models import Credential, Therapist
-from therapists.services import recompute_score
-
-
-def log_decision(
-    *, actor, action: str, target: models.Model, reason: str = "", before: dict | None = None, after: dict | None = None
-) -> Decision:
-    """Append one entry to the moderation log; call it inside the decision's own transaction."""
-    return Decision.objects.create(
-        actor=actor,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=target.pk,
-        target_repr=str(target)[:200],
-        reason=reason,
-        before=before or {},
-        after=after or {},
-    )
+from therapists.scores import recompute_score
 
 
 def _required(reason: str, action: str) -> str:
@@ -45,59 +30,34 @@ def _required(reason: str, action: str) -> str:
     return reason
 
 
-def _already_decided(noun: str, current_status: str) -> ValidationError:
-    return ValidationError(
-        f"This {noun} was already decided by another moderator (it is now {current_status}). Nothing was changed."
-    )
-
-
-def _decide_credential(
-    *, credential: Credential, moderator, expected: str, action: str, reason: str = "", **changes
-) -> Credential:
-    """Move a credential from `expected` to the status in `changes`, once; log it and rescore.
+def _decide_credential(*, credential: Credential, moderator, transition: str, action: str, reason: str = "", **changes):
+    """One moderator transition of the credential state machine, recorded in the log.
 
     The register's answer at this moment goes into the log and onto the credential: what the
     moderator saw beside the document is what is kept, even if the register changes later.
     """
-    now = timezone.now()
     answer = credential.ask_register()
-    if answer is not None:
-        changes |= {"register_answer": answer.as_dict(), "register_checked_at": now}
-    applied = Credential.objects.filter(pk=credential.pk, status=expected).update(
-        decided_by=moderator, decided_at=now, decision_reason=reason, updated_at=now, **changes
+    credential, before, after = credentials.decide(
+        credential=credential, moderator=moderator, transition=transition, reason=reason, **changes
     )
-    if not applied:
-        current = Credential.objects.filter(pk=credential.pk).values_list("status", flat=True).first()
-        raise _already_decided("credential", Credential.Status(current).label.lower() if current else "deleted")
-    before = {"status": expected}
-    after = {"status": changes["status"]}
     if answer is not None:
         after["register"] = answer.as_dict()
-    if "expires_on" in changes:
-        before["expires_on"] = credential.expires_on.isoformat() if credential.expires_on else None
-        after["expires_on"] = changes["expires_on"].isoformat() if changes["expires_on"] else None
-    credential.refresh_from_db()
-    log_decision(actor=moderator, action=action, target=credential, reason=reason, before=before, after=after)
-    recompute_score(therapist_id=credential.therapist_id)
+        credentials.store_register_answer(credential=credential, answer=after["register"])
+    Decision.objects.record(
+        actor=moderator, action=action, target=credential, reason=reason, before=before, after=after
+    )
     return credential
 
 
 @transaction.atomic
 def verify_credential(*, credential: Credential, moderator, expires_on: date | None = None) -> Credential:
     """Verify a pending credential; `expires_on` corrects the expiry date, None keeps the submitted one."""
-    changes = {"status": Credential.Status.VERIFIED}
-    if expires_on is not None:
-        if expires_on < credential.issued_on:
-            raise ValidationError(
-                {"expires_on": f"The expiry date cannot be before the issue date ({credential.issued_on:%d %b %Y})."}
-            )
-        changes["expires_on"] = expires_on
     credential = _decide_credential(
         credential=credential,
         moderator=moderator,
-        expected=Credential.Status.PENDING,
+        transition="verify",
         action=Decision.Action.VERIFY_CREDENTIAL,
-        **changes,
+        expires_on=expires_on,
     )
     transaction.on_commit(lambda: emails.credential_verified(credential_id=credential.pk))
     return credential
@@ -110,10 +70,9 @@ def reject_credential(*, credential: Credential, moderator, reason: str) -> Cred
     credential = _decide_credential(
         credential=credential,
         moderator=moderator,
-        expected=Credential.Status.PENDING,
+        transition="reject",
         action=Decision.Action.REJECT_CREDENTIAL,
         reason=reason,
-        status=Credential.Status.REJECTED,
     )
     transaction.on_commit(lambda: emails.credential_rejected(credential_id=credential.pk))
     return credential
@@ -126,10 +85,9 @@ def revoke_credential(*, credential: Credential, moderator, reason: str) -> Cred
     credential = _decide_credential(
         credential=credential,
         moderator=moderator,
-        expected=Credential.Status.VERIFIED,
+        transition="revoke",
         action=Decision.Action.REVOKE_CREDENTIAL,
         reason=reason,
-        status=Credential.Status.REJECTED,
     )
     transaction.on_commit(lambda: emails.credential_revoked(credential_id=credential.pk))
     return credential
@@ -152,7 +110,7 @@ def hide_review(*, review: Review, moderator, reason: str) -> Review:
         raise ValidationError("This review is no longer published: another moderator hid it. Nothing was changed.")
     upheld = _resolve_open_flags(review=review, moderator=moderator, resolution=ReviewFlag.Resolution.UPHELD)
     review.refresh_from_db()
-    log_decision(
+    Decision.objects.record(
         actor=moderator,
         action=Decision.Action.HIDE_REVIEW,
         target=review,
@@ -175,7 +133,7 @@ def restore_review(*, review: Review, moderator, reason: str = "") -> Review:
         raise ValidationError("This review is no longer hidden: another moderator restored it. Nothing was changed.")
     hidden_reason = review.hidden_reason
     review.refresh_from_db()
-    log_decision(
+    Decision.objects.record(
         actor=moderator,
         action=Decision.Action.RESTORE_REVIEW,
         target=review,
@@ -196,7 +154,7 @@ def dismiss_flags(*, review: Review, moderator, reason: str = "") -> int:
     dismissed = _resolve_open_flags(review=review, moderator=moderator, resolution=ReviewFlag.Resolution.DISMISSED)
     if not dismissed:
         raise ValidationError("This review has no open flags: another moderator already dealt with them.")
-    log_decision(
+    Decision.objects.record(
         actor=moderator,
         action=Decision.Action.DISMISS_FLAGS,
         target=review,
@@ -223,7 +181,7 @@ def suspend_therapist(*, therapist: Therapist, moderator, reason: str) -> Therap
     if not applied:
         raise ValidationError("This profile changed while you were looking at it; reload and decide again.")
     therapist.refresh_from_db()
-    log_decision(
+    Decision.objects.record(
         actor=moderator,
         action=Decision.Action.SUSPEND_THERAPIST,
         target=therapist,
@@ -263,7 +221,7 @@ def unsuspend_therapist(*, therapist: Therapist, moderator, reason: str = "") ->
     if not applied:
         raise ValidationError("This profile is no longer suspended: another moderator lifted it. Nothing was changed.")
     therapist.refresh_from_db()
-    log_decision(
+    Decision.objects.record(
         actor=moderator,
         action=Decision.Action.UNSUSPEND_THERAPIST,
         target=therapist,
@@ -272,6 +230,26 @@ def unsuspend_therapist(*, therapist: Therapist, moderator, reason: str = "") ->
         after={"status": restored},
     )
     return recompute_score(therapist_id=therapist.pk)
+
+
+def expire_credentials(*, today: date | None = None) -> int:
+    """Mark verified credentials past their expiry date as expired and rescore their therapists.
+
+    Returns how many credentials expired. Logged as automatic decisions (no actor).
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        expiring, expired = credentials.expire_past(today=today)
+        for credential in expiring:
+            Decision.objects.record(
+                actor=None,
+                action=Decision.Action.EXPIRE_CREDENTIAL,
+                target=credential,
+                reason=f"Expired on {credential.expires_on.isoformat()}",
+                before={"status": Credential.Status.VERIFIED},
+                after={"status": Credential.Status.EXPIRED},
+            )
+    return expired
 
 
 # Re-checking verified licences against their registers (after each import, and daily).
@@ -283,11 +261,10 @@ def recheck_licences(*, register: Register | None = None, today: date | None = N
     """Compare every verified licence with its register entry and act on what the register says now.
 
     Revoked in the register: the licence is rejected at once (an automatic decision; the therapist is
-    emailed). Expired, suspended, inactive or gone from the register: back to the moderators' queue,
+    emailed). Expired, suspended, inactive or gone from the register: back to the moderators' queue with
     the register's answer as the reason. Still listed: its answer is stored and, if the register moved
-    the expiry date, the licence's date follows (logged). Each licence is its own transaction and a
-    conditional update, so one a moderator decides meanwhile is left to the moderator. Returns how many
-    licences had each outcome.
+    the expiry date, the licence's date follows (logged). Each licence is its own transaction, so one
+    that a moderator decides meanwhile is left to the moderator. Returns how many had each outcome.
     """
     today = today or timezone.localdate()
     licences = Credential.objects.licences().filter(status=Credential.Status.VERIFIED, register__isnull=False)
@@ -303,27 +280,20 @@ def recheck_licences(*, register: Register | None = None, today: date | None = N
 def _recheck_licence(*, credential: Credential, today: date) -> str:
     answer = credential.ask_register(today)
     recorded = answer.as_dict()
-    now = timezone.now()
-    verified = Credential.objects.filter(pk=credential.pk, status=Credential.Status.VERIFIED)
     revoked = answer.found and not answer.gone_since and answer.standing == RegisterEntry.Status.REVOKED
     if revoked or answer.verdict in (Verdict.NOT_FOUND, Verdict.NOT_IN_GOOD_STANDING):
-        status, action = (
-            (Credential.Status.REJECTED, Decision.Action.REVOKE_CREDENTIAL)
-            if revoked
-            else (Credential.Status.PENDING, Decision.Action.REQUEUE_CREDENTIAL)
+        transition, action = ("register_revoke", Decision.Action.REVOKE_CREDENTIAL) if revoked else (
+            "requeue", Decision.Action.REQUEUE_CREDENTIAL
         )
         reason = f"{credential.register.name}, checked on {today:%d %b %Y}: {answer.summary}"
-        applied = verified.update(
-            status=status, decided_by=None, decided_at=now if revoked else None, decision_reason=reason,
-            register_answer=recorded, register_checked_at=now, updated_at=now,
-        )
-        if not applied:
+        if not credentials.decide_by_register(credential=credential, transition=transition, reason=reason,
+                                               answer=recorded):
             return "changed_meanwhile"
-        log_decision(
+        target = credentials.TRANSITIONS[transition].target
+        Decision.objects.record(
             actor=None, action=action, target=credential, reason=reason,
-            before={"status": Credential.Status.VERIFIED}, after={"status": status, "register": recorded},
+            before={"status": Credential.Status.VERIFIED}, after={"status": target, "register": recorded},
         )
-        recompute_score(therapist_id=credential.therapist_id)
         if revoked:
             transaction.on_commit(lambda: emails.credential_revoked(credential_id=credential.pk))
             return "revoked"
@@ -331,16 +301,14 @@ def _recheck_licence(*, credential: Credential, today: date) -> str:
     moved = date.fromisoformat(answer.expires_on) if answer.expires_on else None
     if moved is None or moved == credential.expires_on or moved < credential.issued_on:
         moved = None
-    changes = {"register_answer": recorded, "register_checked_at": now, "updated_at": now}
-    if not verified.update(**changes, **({"expires_on": moved} if moved else {})):
+    if not credentials.confirm_by_register(credential=credential, answer=recorded, expires_on=moved):
         return "changed_meanwhile"
     if moved is None:
         return "confirmed"
-    log_decision(
+    Decision.objects.record(
         actor=None, action=Decision.Action.UPDATE_CREDENTIAL_EXPIRY, target=credential,
         reason=f"{credential.register.name} now shows this licence expiring on {moved.isoformat()}.",
         before={"expires_on": credential.expires_on.isoformat() if credential.expires_on else None},
         after={"expires_on": moved.isoformat(), "register": recorded},
     )
-    recompute_score(therapist_id=credential.therapist_id)
     return "expiry_updated"

@@ -12,7 +12,7 @@ from moderation.services import recheck_licences
 from tests.factories import CredentialFactory, RegisterEntryFactory, RegisterFactory, TherapistFactory
 from tests.registers.test_import_register import texas_row, write_csv
 from therapists.models import Credential, Therapist
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 pytestmark = pytest.mark.django_db
 
