@@ -160,8 +160,12 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
         self.fields["modality"].queryset = Modality.objects.order_by("name")
         self.fields["modality"].empty_label = "Not specific to one massage type"
         self.fields["document"].required = not self.instance.pk
-        self.fields["register"].queryset = Register.objects.imported()
-        self.fields["register"].empty_label = "Not in one of these registers"
+        registers = Register.objects.imported()
+        if registers.exists():
+            self.fields["register"].queryset = registers
+            self.fields["register"].empty_label = "Not in one of these registers"
+        else:
+            del self.fields["register"]  # no board's register imported yet: nothing to choose
         self.document_extension = None
 
     def clean_issued_on(self):

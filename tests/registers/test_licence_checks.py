@@ -74,11 +74,17 @@ def test_a_register_without_a_number_asks_for_it(client, ivan, texas):
     assert not Credential.objects.exists()
 
 
-def test_a_register_never_imported_is_not_offered(client, ivan):
+def test_a_register_never_imported_is_not_offered(client, ivan, texas):
     never = RegisterFactory(last_imported_at=None)
     response = client.post("/dashboard/credentials/new/", licence_data(never))
     assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
     assert not Credential.objects.exists()
+
+
+def test_without_an_imported_register_the_form_asks_for_none(client, ivan):
+    RegisterFactory(last_imported_at=None)
+    assert 'name="register"' not in client.get("/dashboard/credentials/new/").content.decode()
 
 
 def test_the_moderators_view_shows_the_registers_answer_beside_the_document(client, texas):
