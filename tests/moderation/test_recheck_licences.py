@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 
+from moderation import tasks
 from moderation.models import Decision
 from moderation.services import recheck_licences
 from tests.factories import CredentialFactory, RegisterEntryFactory, RegisterFactory, TherapistFactory
@@ -122,3 +123,9 @@ def test_the_recheck_command_prints_the_outcomes(register):
     call_command("recheck_licences", stdout=out)
     assert "Verified licences re-checked: 1" in out.getvalue()
     assert "1 back to the moderators' queue" in out.getvalue()
+
+
+def test_the_daily_recheck_is_scheduled_and_runs_the_service(register, settings):
+    assert settings.CELERY_BEAT_SCHEDULE["recheck-licences"]["task"] == "moderation.tasks.recheck_licences"
+    verified_licence(register, status="revoked")
+    assert tasks.recheck_licences.apply().get()["revoked"] == 1
