@@ -12,6 +12,7 @@ MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 # Far beyond any real page, small enough that page * per_page stays a valid SQL OFFSET.
 MAX_PAGE = 1_000_000
+MAX_SEARCH_LENGTH = 100
 
 
 class PageParams(serializers.Serializer):
@@ -27,11 +28,17 @@ class PageParams(serializers.Serializer):
     )
     search = serializers.CharField(
         required=False,
-        # Short enough that a search of 4-byte characters, percent-encoded, stays well inside the
-        # 4 KB request line gunicorn accepts; the search page's own `q` is longer but is one field.
-        max_length=100,
-        help_text="Free text over the practice's name, headline, description, city and massage types.",
+        help_text=f"Free text over the practice's name, headline, description, city and massage types "
+        f"(at most {MAX_SEARCH_LENGTH} characters).",
     )
+
+    def validate_search(self, value: str) -> str:
+        # Checked here, not declared as maxLength, like the `q` of our own API: a fuzzer's "too long"
+        # example would otherwise be thousands of percent-encoded bytes that gunicorn refuses (414)
+        # before the request reaches us.
+        if len(value) > MAX_SEARCH_LENGTH:
+            raise serializers.ValidationError(f"Ensure this field has no more than {MAX_SEARCH_LENGTH} characters.")
+        return value
 
 
 class ServiceParams(PageParams):

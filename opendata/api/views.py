@@ -162,6 +162,8 @@ class Root(PublicCacheMixin, HsdsView):
     )
 )
 class ServiceList(PublicCacheMixin, HsdsView):
+    item = staticmethod(hsds.service_list_item)
+
     def answer(self, request):
         params = validated(ServiceParams, request.query_params)
         terms = vocabulary()
@@ -172,7 +174,7 @@ class ServiceList(PublicCacheMixin, HsdsView):
             PublishedIdentifier.objects.remember(
                 recorded for listing, modality_id in shown for recorded in identifiers(listing, [modality_id])
             )
-            return [hsds.service_list_item(listing, modality_id, terms) for listing, modality_id in shown]
+            return [self.item(listing, modality_id, terms) for listing, modality_id in shown]
 
         return page(filtered_services(params, terms), params, build)
 
@@ -187,13 +189,16 @@ class ServiceList(PublicCacheMixin, HsdsView):
     )
 )
 class ServiceDetail(PublicCacheMixin, HsdsView):
+    kind = Kind.SERVICE
+    item = staticmethod(hsds.service)
+
     def answer(self, request, id):
-        therapist_id, modality_id = resolve(Kind.SERVICE, id)
+        therapist_id, modality_id = resolve(self.kind, id)
         listing = listings([therapist_id]).get(therapist_id)
         if listing is None or modality_id not in listing.modality_ids:
             raise Http404
         PublishedIdentifier.objects.remember(identifiers(listing, [modality_id]))
-        return hsds.service(listing, modality_id, vocabulary())
+        return self.item(listing, modality_id, vocabulary())
 
 
 @extend_schema_view(
@@ -208,20 +213,8 @@ class ServiceDetail(PublicCacheMixin, HsdsView):
         },
     )
 )
-class ServiceAtLocationList(PublicCacheMixin, HsdsView):
-    def answer(self, request):
-        params = validated(ServiceParams, request.query_params)
-        terms = vocabulary()
-
-        def build(rows):
-            found = listings([therapist_id for therapist_id, _ in rows])
-            shown = [(found[therapist_id], modality_id) for therapist_id, modality_id in rows if therapist_id in found]
-            PublishedIdentifier.objects.remember(
-                recorded for listing, modality_id in shown for recorded in identifiers(listing, [modality_id])
-            )
-            return [hsds.service_at_location_list_item(listing, modality_id, terms) for listing, modality_id in shown]
-
-        return page(filtered_services(params, terms), params, build)
+class ServiceAtLocationList(ServiceList):
+    item = staticmethod(hsds.service_at_location_list_item)
 
 
 @extend_schema_view(
@@ -237,14 +230,9 @@ class ServiceAtLocationList(PublicCacheMixin, HsdsView):
         },
     )
 )
-class ServiceAtLocationDetail(PublicCacheMixin, HsdsView):
-    def answer(self, request, id):
-        therapist_id, modality_id = resolve(Kind.SERVICE_AT_LOCATION, id)
-        listing = listings([therapist_id]).get(therapist_id)
-        if listing is None or modality_id not in listing.modality_ids:
-            raise Http404
-        PublishedIdentifier.objects.remember(identifiers(listing, [modality_id]))
-        return hsds.service_at_location(listing, modality_id, vocabulary())
+class ServiceAtLocationDetail(ServiceDetail):
+    kind = Kind.SERVICE_AT_LOCATION
+    item = staticmethod(hsds.service_at_location)
 
 
 @extend_schema_view(

@@ -197,6 +197,7 @@ def test_a_service_the_practice_no_longer_offers_is_gone(client):
         ("/api/hsds/services", {"organization_id": "2b0a1c7e-0000-4000-8000-000000000000"}, "organization_id"),
         ("/api/hsds/services", {"modified_after": "yesterday"}, "modified_after"),
         ("/api/hsds/services", {"search": "a\x00b"}, "search"),
+        ("/api/hsds/services", {"search": "x" * 101}, "search"),
         ("/api/hsds/service_at_locations", {"per_page": "101"}, "per_page"),
         ("/api/hsds/organizations", {"page": "0"}, "page"),
         ("/api/hsds/taxonomy_terms", {"taxonomy_id": "nope"}, "taxonomy_id"),

@@ -160,7 +160,7 @@ def test_the_published_export_is_on_the_page_and_downloads(client):
     summary = export.publish_export()
     page = client.get("/open-data/").content.decode()
     assert summary.exported_at in page
-    assert "1 practices offering 1 services" in page
+    assert "1 practice offering 1 service," in page
     response = client.get("/open-data/hsds.zip")
     assert response.status_code == 200
     assert response["Content-Disposition"] == f'attachment; filename="{summary.archive}"'
