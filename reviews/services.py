@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from reviews.models import Review, ReviewFlag, ReviewReply
 from therapists.models import Modality, Therapist
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 EDIT_WINDOW = timedelta(days=30)
 

@@ -4,7 +4,7 @@ from django.core.management import call_command
 from accounts.models import User
 from reviews.models import Review
 from therapists.models import Credential, Therapist
-from therapists.services import recompute_scores
+from therapists.scores import recompute_scores
 
 pytestmark = pytest.mark.django_db
 
