@@ -3,7 +3,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from directory.caching import cache_public_page
+from directory.lib.cache import cache_public_page
 from opendata import export, hsds
 from opendata.listings import vocabulary
 
