@@ -306,6 +306,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF token from the cookie (forms carry it), so scripts need not see it either.
 CSRF_COOKIE_HTTPONLY = True
+# A refused form gets the site's own page, saying what happened and leading back to the form.
+CSRF_FAILURE_VIEW = "directory.lib.errors.csrf_failure"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
