@@ -8,6 +8,7 @@ from directory import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("how-we-rank/", views.how_we_rank, name="how_we_rank"),
     path("therapists/", include("therapists.urls")),
     path("", include("reviews.urls")),

@@ -184,3 +184,12 @@ def test_publishing_keeps_the_last_week_and_serves_the_newest(client, monkeypatc
         newest = export.publish_export()
     assert len(export.published_manifests()) == export.KEEP_PUBLISHED
     assert export.latest_export().archive == newest.archive == "hsds-20261109T020000Z.zip"
+
+
+def test_the_daily_export_is_on_the_beat_schedule_and_its_task_publishes(settings):
+    from opendata.tasks import publish_export
+
+    assert settings.CELERY_BEAT_SCHEDULE["publish-hsds-export"]["task"] == "opendata.tasks.publish_export"
+    TherapistFactory()
+    archive = publish_export()
+    assert export.latest_export().archive == archive
