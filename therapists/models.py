@@ -131,6 +131,14 @@ class TherapistQuerySet(models.QuerySet):
     def owned_by(self, user):
         return self.filter(user=user)
 
+    def changed_since(self, moment):
+        """Profiles whose public facts changed at or after `moment`: the row itself, or a credential
+        decision (a pending submission changes nothing anyone else sees)."""
+        decided = Credential.objects.filter(therapist=OuterRef("pk"), updated_at__gte=moment).exclude(
+            status=Credential.Status.PENDING
+        )
+        return self.filter(Q(updated_at__gte=moment) | Exists(decided))
+
     # Search (therapists.filters.TherapistFilter chains these; the API and the HTML page share them).
 
     def offering(self, modality_slugs):
