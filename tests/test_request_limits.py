@@ -119,29 +119,38 @@ def reset_link(message) -> str:
     return re.search(r"https?://\S+/accounts/password/reset/key/\S+", message.body).group(0)
 
 
-def test_password_reset_link_follows_the_request_host_without_a_site_url(client, settings):
-    settings.SITE_URL = ""
+def test_password_reset_link_never_follows_the_request_host_port(client, settings, django_capture_on_commit_callbacks):
+    # The development default of DJANGO_SITE_URL, while the request names another port.
+    settings.SITE_URL = "http://127.0.0.1:8000"
     UserFactory(email="anna@example.com")
-    client.post("/accounts/password/reset/", {"email": "anna@example.com"}, HTTP_HOST="localhost:9999")
-    assert reset_link(mail.outbox[0]).startswith("http://localhost:9999/")
-
-
-def test_password_reset_link_is_built_from_the_site_url(client, settings):
-    settings.SITE_URL = "https://directory.example"
-    UserFactory(email="anna@example.com")
-    client.post("/accounts/password/reset/", {"email": "anna@example.com"}, HTTP_HOST="localhost:9999")
-    link = reset_link(mail.outbox[0])
-    assert link.startswith("https://directory.example/accounts/password/reset/key/")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "anna@example.com"}, HTTP_HOST="localhost:9999")
+    assert reset_link(mail.outbox[0]).startswith("http://127.0.0.1:8000/accounts/password/reset/key/")
     assert "9999" not in mail.outbox[0].body
 
 
-def test_signup_confirmation_and_already_exists_mails_use_the_site_url(client, settings):
+def test_password_reset_link_is_built_from_the_site_url(client, settings, django_capture_on_commit_callbacks):
+    settings.SITE_URL = "https://directory.example"
+    UserFactory(email="anna@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": "anna@example.com"}, HTTP_HOST="localhost:9999")
+    link = reset_link(mail.outbox[0])
+    assert link.startswith("https://directory.example/accounts/password/reset/key/")
+    assert "9999" not in mail.outbox[0].body
+    assert "directory.example" in mail.outbox[0].subject + mail.outbox[0].body.split("\n")[0]
+
+
+def test_signup_confirmation_and_already_exists_mails_use_the_site_url(
+    client, settings, django_capture_on_commit_callbacks
+):
     settings.SITE_URL = "https://directory.example"
     UserFactory(email="known@example.com")
     data = {"password1": "a-long-enough-pass", "password2": "a-long-enough-pass"}
-    client.post("/accounts/signup/", {"email": "new@example.com", **data}, HTTP_HOST="localhost:9999")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", {"email": "new@example.com", **data}, HTTP_HOST="localhost:9999")
     client.logout()
-    client.post("/accounts/signup/", {"email": "known@example.com", **data}, HTTP_HOST="localhost:9999")
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/signup/", {"email": "known@example.com", **data}, HTTP_HOST="localhost:9999")
     assert len(mail.outbox) == 2
     for message in mail.outbox:
         links = re.findall(r"https?://\S+", message.body)
