@@ -166,6 +166,8 @@ def test_the_profile_shows_a_discipline_record_in_the_registers_words(client, te
 def test_a_pending_licence_does_not_claim_a_register_check_on_the_profile(client, texas):
     therapist = TherapistFactory(status="published")
     CredentialFactory(therapist=therapist, register=texas, number="MT123456", register_checked_at=timezone.now())
+    assert "MT123456" not in client.get(f"/therapists/{therapist.slug}/").content.decode()  # pending: not public
+    client.force_login(therapist.user)  # the owner sees their pending licence (issue 13, item 15)
     page = client.get(f"/therapists/{therapist.slug}/").content.decode()
     assert "Checked against" not in page
     assert "File a complaint with Texas Department of Licensing and Regulation" in page
