@@ -27,6 +27,33 @@ from therapists.models import Credential, Therapist
 from therapists.scores import recompute_score
 
 
+def own_cause(*, moderator, target) -> str:
+    """Why `moderator` may not decide on `target` (a credential, review or profile), or "" if they may.
+
+    A moderator who is also a therapist (or a client) is a party to their own profile, its
+    credentials and reviews, and to reviews they wrote: another moderator decides those. The queues
+    leave them out (`decidable_by`), the pages show this instead of the decision forms, and every
+    service below refuses with it, so a hand-made POST changes nothing either.
+    """
+    if isinstance(target, Credential):
+        if target.therapist.user_id == moderator.pk:
+            return "This is your own credential: another moderator decides on it."
+    elif isinstance(target, Review):
+        if target.therapist.user_id == moderator.pk:
+            return "This review is of your own profile: another moderator decides on it."
+        if target.author_id == moderator.pk:
+            return "You wrote this review: another moderator decides on it."
+    elif isinstance(target, Therapist) and target.user_id == moderator.pk:
+        return "This is your own profile: another moderator decides on it."
+    return ""
+
+
+def _refuse_own_cause(*, moderator, target) -> None:
+    refusal = own_cause(moderator=moderator, target=target)
+    if refusal:
+        raise ValidationError(f"{refusal} Nothing was changed.")
+
+
 def _required(reason: str, action: str) -> str:
     reason = (reason or "").strip()
     if not reason:
@@ -40,6 +67,7 @@ def _decide_credential(*, credential: Credential, moderator, transition: str, ac
     The register's answer at this moment goes into the log and onto the credential: what the
     moderator saw beside the document is what is kept, even if the register changes later.
     """
+    _refuse_own_cause(moderator=moderator, target=credential)
     answer = credential.ask_register()
     credential, before, after = credentials.decide(
         credential=credential, moderator=moderator, transition=transition, reason=reason, **changes
@@ -106,6 +134,7 @@ def _resolve_open_flags(*, review: Review, moderator, resolution: str) -> int:
 @transaction.atomic
 def hide_review(*, review: Review, moderator, reason: str) -> Review:
     """Hide a published review (it stops counting toward the score) and uphold its open flags."""
+    _refuse_own_cause(moderator=moderator, target=review)
     reason = _required(reason, "hide a review")
     applied = Review.objects.filter(pk=review.pk, status=Review.Status.PUBLISHED).update(
         status=Review.Status.HIDDEN, hidden_reason=reason, updated_at=timezone.now()
@@ -131,6 +160,7 @@ def hide_review(*, review: Review, moderator, reason: str) -> Review:
 @transaction.atomic
 def restore_review(*, review: Review, moderator, reason: str = "") -> Review:
     """Publish a hidden review again; it counts toward the score from now on."""
+    _refuse_own_cause(moderator=moderator, target=review)
     applied = Review.objects.filter(pk=review.pk, status=Review.Status.HIDDEN).update(
         status=Review.Status.PUBLISHED, hidden_reason="", updated_at=timezone.now()
     )
@@ -157,6 +187,7 @@ def dismiss_flags(*, review: Review, moderator, reason: str = "") -> int:
 
     The score is not recomputed: flags count for nothing in it, and the review does not change.
     """
+    _refuse_own_cause(moderator=moderator, target=review)
     dismissed = _resolve_open_flags(review=review, moderator=moderator, resolution=ReviewFlag.Resolution.DISMISSED)
     if not dismissed:
         raise ValidationError("This review has no open flags: another moderator already dealt with them.")
@@ -177,6 +208,7 @@ def suspend_therapist(*, therapist: Therapist, moderator, reason: str) -> Therap
 
     The status it had before is logged, so unsuspending puts it back exactly (draft or published).
     """
+    _refuse_own_cause(moderator=moderator, target=therapist)
     reason = _required(reason, "suspend a profile")
     previous = therapist.status
     if previous == Therapist.Status.SUSPENDED:
@@ -219,6 +251,7 @@ def _status_before_suspension(therapist: Therapist) -> str:
 @transaction.atomic
 def unsuspend_therapist(*, therapist: Therapist, moderator, reason: str = "") -> Therapist:
     """Lift a suspension, back to the status the profile had before it (logged by suspend_therapist)."""
+    _refuse_own_cause(moderator=moderator, target=therapist)
     restored = _status_before_suspension(therapist)
     suspended_reason = Therapist.objects.filter(pk=therapist.pk).values_list("suspended_reason", flat=True).first()
     applied = Therapist.objects.filter(pk=therapist.pk, status=Therapist.Status.SUSPENDED).update(

@@ -63,11 +63,18 @@ def _history(target) -> list[Decision]:
 @moderator_required
 @require_GET
 def home(request):
+    # What the queues hold for this moderator: their own profile's items are another moderator's.
+    moderator = request.user
     counts = {
-        "pending_credentials": Credential.objects.pending().count(),
-        "flagged_reviews": ReviewFlag.objects.open().values("review").distinct().count(),
-        "hidden_reviews": Review.objects.hidden().count(),
-        "suspended_therapists": Therapist.objects.filter(status=Therapist.Status.SUSPENDED).count(),
+        "pending_credentials": Credential.objects.pending().decidable_by(moderator).count(),
+        "flagged_reviews": Review.objects.decidable_by(moderator)
+        .filter(flags__resolution=ReviewFlag.Resolution.OPEN)
+        .distinct()
+        .count(),
+        "hidden_reviews": Review.objects.hidden().decidable_by(moderator).count(),
+        "suspended_therapists": Therapist.objects.decidable_by(moderator)
+        .filter(status=Therapist.Status.SUSPENDED)
+        .count(),
         "failed_emails": Email.objects.failed().count(),
     }
     recent = Decision.objects.select_related("actor")[:10]
@@ -98,7 +105,10 @@ def resend_email(request, pk):
 def credential_queue(request):
     form = CredentialQueueFilterForm(request.GET or None)
     credentials = form.filter(
-        Credential.objects.pending().select_related("therapist").order_by("submitted_at", "pk")
+        Credential.objects.pending()
+        .decidable_by(request.user)
+        .select_related("therapist")
+        .order_by("submitted_at", "pk")
     )
     page = Paginator(credentials, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -134,6 +144,7 @@ def _credential_page(request, credential, **forms):
             "register_answer": credential.ask_register(),
             "document_kind": _document_kind(credential),
             "history": _history(credential),
+            "own_cause": services.own_cause(moderator=request.user, target=credential),
             **forms,
         },
     )
@@ -214,7 +225,8 @@ def _open_flags():
 @require_GET
 def flag_queue(request):
     reviews = (
-        Review.objects.filter(flags__resolution=ReviewFlag.Resolution.OPEN)
+        Review.objects.decidable_by(request.user)
+        .filter(flags__resolution=ReviewFlag.Resolution.OPEN)
         .annotate(
             open_flag_count=Count("flags", filter=Q(flags__resolution=ReviewFlag.Resolution.OPEN)),
             first_flagged_at=Min("flags__created_at", filter=Q(flags__resolution=ReviewFlag.Resolution.OPEN)),
@@ -230,7 +242,12 @@ def flag_queue(request):
 @moderator_required
 @require_GET
 def hidden_reviews(request):
-    reviews = Review.objects.hidden().select_related("therapist", "author").order_by("-updated_at", "-pk")
+    reviews = (
+        Review.objects.hidden()
+        .decidable_by(request.user)
+        .select_related("therapist", "author")
+        .order_by("-updated_at", "-pk")
+    )
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "moderation/hidden_reviews.html", {"page": page})
 
@@ -246,7 +263,12 @@ def _review_page(request, review, **forms):
     forms.setdefault("hide_form", ReasonForm(prefix="hide"))
     forms.setdefault("dismiss_form", OptionalReasonForm(prefix="dismiss"))
     forms.setdefault("restore_form", OptionalReasonForm(prefix="restore"))
-    return render(request, "moderation/review_detail.html", {"review": review, "history": _history(review), **forms})
+    own = services.own_cause(moderator=request.user, target=review)
+    return render(
+        request,
+        "moderation/review_detail.html",
+        {"review": review, "history": _history(review), "own_cause": own, **forms},
+    )
 
 
 @moderator_required
@@ -304,10 +326,14 @@ def restore_review(request, pk):
 def therapist_list(request):
     form = TherapistLookupForm(request.GET or None)
     if form.is_bound:
-        therapists = form.filter(Therapist.objects.order_by("display_name", "pk"))
+        therapists = form.filter(Therapist.objects.decidable_by(request.user).order_by("display_name", "pk"))
         heading = "Matching profiles"
     else:
-        therapists = Therapist.objects.filter(status=Therapist.Status.SUSPENDED).order_by("display_name", "pk")
+        therapists = (
+            Therapist.objects.decidable_by(request.user)
+            .filter(status=Therapist.Status.SUSPENDED)
+            .order_by("display_name", "pk")
+        )
         heading = "Suspended profiles"
     page = Paginator(therapists, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -324,8 +350,11 @@ def _therapist_page(request, therapist, **forms):
         therapist.refresh_from_db()
     forms.setdefault("suspend_form", ReasonForm(prefix="suspend"))
     forms.setdefault("unsuspend_form", OptionalReasonForm(prefix="unsuspend"))
+    own = services.own_cause(moderator=request.user, target=therapist)
     return render(
-        request, "moderation/therapist_detail.html", {"therapist": therapist, "history": _history(therapist), **forms}
+        request,
+        "moderation/therapist_detail.html",
+        {"therapist": therapist, "history": _history(therapist), "own_cause": own, **forms},
     )
 
 

@@ -47,6 +47,10 @@ class ReviewQuerySet(models.QuerySet):
     def hidden(self):
         return self.filter(status=Review.Status.HIDDEN)
 
+    def decidable_by(self, moderator):
+        """Without reviews of the moderator's own profile and reviews they wrote: both are their own cause."""
+        return self.exclude(therapist__user=moderator).exclude(author=moderator)
+
     def newest_first(self):
         return self.order_by("-created_at", "-pk")
 

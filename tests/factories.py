@@ -29,6 +29,15 @@ def rescore(therapist: Therapist) -> None:
         setattr(therapist, field, getattr(fresh, field))
 
 
+def make_moderator(user) -> None:
+    """Give `user` the moderation.moderate permission through the moderators group."""
+    # get_or_create: a transactional test's flush removes rows made by data migrations.
+    group, created = Group.objects.get_or_create(name="moderators")
+    if created:
+        group.permissions.add(Permission.objects.get(codename="moderate", content_type__app_label="moderation"))
+    user.groups.add(group)
+
+
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
@@ -47,13 +56,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def moderator(self, create, extracted, **kwargs):
         if create and extracted:
-            # get_or_create: a transactional test's flush removes rows made by data migrations.
-            group, created = Group.objects.get_or_create(name="moderators")
-            if created:
-                group.permissions.add(
-                    Permission.objects.get(codename="moderate", content_type__app_label="moderation")
-                )
-            self.groups.add(group)
+            make_moderator(self)
 
 
 class ModalityFactory(factory.django.DjangoModelFactory):

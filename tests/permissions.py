@@ -9,12 +9,14 @@ fixture) logs the test client in. Roles:
     other_therapist  a therapist who is not the owner
     owner            the user of `owner` (the therapist the URL is about)
     moderator        a user with moderation.moderate (not staff)
+    owner_moderator  the user of `owner` who is also a moderator: a party to their own profile, its
+                     credentials and reviews, so moderation refuses them those decisions
     staff            is_staff without the moderation permission
 """
 
-from tests.factories import TherapistFactory, UserFactory
+from tests.factories import TherapistFactory, UserFactory, make_moderator
 
-ROLES = ("anonymous", "client", "author", "other_therapist", "owner", "moderator", "staff")
+ROLES = ("anonymous", "client", "author", "other_therapist", "owner", "moderator", "owner_moderator", "staff")
 
 
 def log_in(client, role: str, *, owner=None, review=None):
@@ -31,8 +33,10 @@ def log_in(client, role: str, *, owner=None, review=None):
         user = UserFactory()
     elif role == "other_therapist":
         user = TherapistFactory().user
-    elif role == "owner":
+    elif role in ("owner", "owner_moderator"):
         user = owner.user if owner is not None else TherapistFactory().user
+        if role == "owner_moderator":
+            make_moderator(user)
     elif role == "moderator":
         user = UserFactory(moderator=True)
     else:

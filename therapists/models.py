@@ -81,6 +81,10 @@ class CredentialQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=Credential.Status.PENDING)
 
+    def decidable_by(self, moderator):
+        """Without the moderator's own credentials: nobody verifies their own licence."""
+        return self.exclude(therapist__user=moderator)
+
     def past_expiry(self, today: date | None = None):
         today = today or timezone.localdate()
         return self.filter(status=Credential.Status.VERIFIED, expires_on__lt=today)
@@ -134,6 +138,10 @@ class TherapistQuerySet(models.QuerySet):
 
     def owned_by(self, user):
         return self.filter(user=user)
+
+    def decidable_by(self, moderator):
+        """Without the moderator's own profile: nobody suspends or reinstates themselves."""
+        return self.exclude(user=moderator)
 
     def changed_since(self, moment):
         """Profiles whose public facts changed at or after `moment`: the row itself, or a credential

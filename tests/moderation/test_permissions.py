@@ -6,7 +6,7 @@ from moderation.models import Decision
 from outbox.models import Email
 from reviews.models import Review
 from tests.factories import UserFactory
-from tests.permissions import ROLES
+from tests.permissions import ROLES, matrix
 from therapists.models import Credential, Therapist
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def _state(q) -> dict:
 
 
 @pytest.mark.parametrize("name", URLS)
-@pytest.mark.parametrize("role", [role for role in ROLES if role != "moderator"])
+@pytest.mark.parametrize("role", [role for role in ROLES if role not in ("moderator", "owner_moderator")])
 def test_moderation_url_is_refused_to_everyone_but_moderators(client, login_as, queue, role, name):
     method, path, data = URLS[name](queue)
     login_as(client, role, owner=queue.owner, review=queue.flagged)
@@ -99,3 +99,84 @@ def test_decision_urls_refuse_get_so_a_link_cannot_decide(client, moderator, que
     response = client.get(path)
     assert response.status_code == 405
     assert Decision.objects.count() == 0
+
+
+# A moderator who is also the therapist concerned (issue 13, item 11): every decision on their own
+# profile, its credentials and its reviews is refused with the reason, and nothing changes. The
+# owner is queue.owner, except for lifting a suspension, which needs their own suspended profile.
+OWN_DECISIONS = [name for name in POST_ONLY if name != "resend_email"]
+OWN_CAUSE = {
+    "verify_credential": "This is your own credential",
+    "reject_credential": "This is your own credential",
+    "revoke_credential": "This is your own credential",
+    "hide_review": "This review is of your own profile",
+    "dismiss_flags": "This review is of your own profile",
+    "restore_review": "This review is of your own profile",
+    "suspend_therapist": "This is your own profile",
+    "unsuspend_therapist": "This is your own profile",
+}
+
+
+@pytest.mark.parametrize("name", OWN_DECISIONS)
+@pytest.mark.parametrize(("role", "refused"), matrix({"moderator": False, "owner_moderator": True}))
+def test_a_moderator_cannot_decide_on_their_own_profile(client, login_as, queue, role, refused, name):
+    method, path, data = URLS[name](queue)
+    owner = queue.suspended if name == "unsuspend_therapist" else queue.owner
+    user = login_as(client, role, owner=owner)
+    before = _state(queue)
+    response = getattr(client, method)(path, data)
+    if refused:
+        assert response.status_code == 200
+        assert f"{OWN_CAUSE[name]}: another moderator decides on it. Nothing was changed." in response.content.decode()
+        assert _state(queue) == before
+        assert not Decision.objects.filter(actor=user).exists()
+    else:
+        assert response.status_code == 302
+        assert Decision.objects.filter(actor=user).count() == 1
+
+
+QUEUES = {  # queue URL -> the object of queue.owner's that a plain moderator finds listed there
+    "credential_queue": ("/moderation/credentials/", lambda q: f"/moderation/credentials/{q.pending.pk}/"),
+    "flag_queue": ("/moderation/reviews/", lambda q: f"/moderation/reviews/{q.flagged.pk}/"),
+    "hidden_reviews": ("/moderation/reviews/hidden/", lambda q: f"/moderation/reviews/{q.hidden.pk}/"),
+    "therapist_search": (
+        "/moderation/therapists/?q={name}", lambda q: f"/moderation/therapists/{q.owner.pk}/"
+    ),
+}
+
+
+@pytest.mark.parametrize("name", QUEUES)
+@pytest.mark.parametrize(("role", "listed"), matrix({"moderator": True, "owner_moderator": False}))
+def test_the_queues_leave_out_the_moderators_own_items(client, login_as, queue, role, listed, name):
+    path, link = QUEUES[name]
+    login_as(client, role, owner=queue.owner)
+    response = client.get(path.format(name=queue.owner.display_name))
+    assert response.status_code == 200
+    assert (link(queue) in response.content.decode()) is listed
+
+
+@pytest.mark.parametrize(
+    ("role", "credentials", "flagged", "hidden"), matrix({"moderator": (1, 1, 1), "owner_moderator": (0, 0, 0)})
+)
+def test_the_moderation_home_counts_only_what_the_moderator_may_decide(
+    client, login_as, queue, role, credentials, flagged, hidden
+):
+    login_as(client, role, owner=queue.owner)
+    shown = client.get("/moderation/").context["counts"]
+    assert shown["pending_credentials"] == credentials
+    assert (shown["flagged_reviews"], shown["hidden_reviews"]) == (flagged, hidden)
+
+
+@pytest.mark.parametrize(
+    ("name", "path"),
+    [
+        ("credential", lambda q: f"/moderation/credentials/{q.pending.pk}/"),
+        ("review", lambda q: f"/moderation/reviews/{q.flagged.pk}/"),
+        ("therapist", lambda q: f"/moderation/therapists/{q.owner.pk}/"),
+    ],
+)
+def test_an_own_item_opened_by_its_address_shows_why_instead_of_the_decision_forms(client, login_as, queue, name, path):
+    login_as(client, "owner_moderator", owner=queue.owner)
+    page = client.get(path(queue)).content.decode()
+    assert "another moderator decides on it." in page
+    assert 'class="decision-form"' not in page

@@ -12,7 +12,7 @@ from django.utils import timezone
 from moderation import services
 from moderation.models import Decision
 from reviews.models import Review, ReviewFlag
-from tests.factories import CredentialFactory, ReviewFactory, ReviewFlagFactory, TherapistFactory
+from tests.factories import CredentialFactory, ReviewFactory, ReviewFlagFactory, TherapistFactory, make_moderator
 from therapists.models import Credential, Therapist
 from therapists.scores import recompute_score
 from therapists.scoring import ScoreInputs, compute_score
@@ -439,3 +439,46 @@ def test_decisions_are_logged_with_their_time(moderator):
     before = timezone.now()
     services.verify_credential(credential=credential, moderator=moderator)
     assert _only_decision().created_at >= before
+
+
+# Item 11: a moderator is never the judge of their own cause, whichever way the call arrives.
+
+
+def _moderator_who_wrote(review):
+    make_moderator(review.author)
+    return review.author
+
+
+@pytest.mark.parametrize(
+    ("decide", "status"),
+    [
+        (lambda review, moderator: services.hide_review(review=review, moderator=moderator, reason="x"), "published"),
+        (lambda review, moderator: services.dismiss_flags(review=review, moderator=moderator), "published"),
+        (lambda review, moderator: services.restore_review(review=review, moderator=moderator), "hidden"),
+    ],
+)
+def test_a_moderator_cannot_decide_on_a_review_they_wrote(decide, status):
+    review = ReviewFactory(hidden=status == "hidden")
+    flag = ReviewFlagFactory(review=review)
+    author = _moderator_who_wrote(review)
+    with pytest.raises(ValidationError, match="You wrote this review: another moderator decides on it"):
+        decide(review, author)
+    review.refresh_from_db()
+    flag.refresh_from_db()
+    assert (review.status, flag.resolution) == (status, ReviewFlag.Resolution.OPEN)
+    assert not Decision.objects.exists()
+
+
+def test_the_queues_leave_out_reviews_the_moderator_wrote(client):
+    review = ReviewFactory()
+    ReviewFlagFactory(review=review)
+    hidden = ReviewFactory(hidden=True, author=review.author)
+    client.force_login(_moderator_who_wrote(review))
+    assert f"/moderation/reviews/{review.pk}/" not in client.get("/moderation/reviews/").content.decode()
+    assert f"/moderation/reviews/{hidden.pk}/" not in client.get("/moderation/reviews/hidden/").content.decode()
+
+
+def test_own_cause_lets_a_moderator_decide_on_someone_elses_items(moderator):
+    review = ReviewFactory()
+    for target in (CredentialFactory(), review, review.therapist):
+        assert services.own_cause(moderator=moderator, target=target) == ""

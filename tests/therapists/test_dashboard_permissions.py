@@ -14,8 +14,9 @@ from therapists.models import Credential, Therapist
 
 pytestmark = pytest.mark.django_db
 
-# The roles this file checks (tests/permissions.py); author is a review role, staff is in moderation.
-ROLES = [role for role in ALL_ROLES if role not in ("author", "staff")]
+# The roles this file checks (tests/permissions.py); author is a review role, staff and owner_moderator
+# are moderation's (on the dashboard an owner_moderator is the owner).
+ROLES = [role for role in ALL_ROLES if role not in ("author", "staff", "owner_moderator")]
 
 
 def profile_data():
