@@ -52,7 +52,10 @@ def _cache_key(prefix: str, therapist_filter) -> str:
 
 
 def facet_counts(therapist_filter) -> dict[str, dict[str, int]]:
-    """{family: {option value: therapists}} for every family in MANY and FLAGS; absent options count 0."""
+    """{family: {option value: therapists}} for every family in MANY and FLAGS; absent options count 0.
+
+    {"total": {"": n}} is the search's own result count, in the same query, for the paginator.
+    """
     key = _cache_key("facet-counts:v1", therapist_filter)
     counts = cache.get(key)
     if counts is not None:
@@ -76,7 +79,14 @@ def facet_counts(therapist_filter) -> dict[str, dict[str, int]]:
             .annotate(therapists=Count("pk"))
             .order_by()
         )
-    counts = {family: {} for family in (*MANY, *FLAGS)}
+    parts.append(
+        therapist_filter.without()
+        .annotate(family=Value("total"), option=Value(""))
+        .values_list("family", "option")
+        .annotate(therapists=Count("pk"))
+        .order_by()
+    )
+    counts = {family: {} for family in (*MANY, *FLAGS, "total")}
     first, *others = parts
     for family, option, therapists in first.union(*others, all=True):
         counts[family][option] = therapists

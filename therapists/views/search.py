@@ -128,6 +128,10 @@ def _way_out(therapist_filter, data: QueryDict, active) -> dict:
     return way_out
 
 
+def _total(counts) -> int:
+    return counts["total"].get("", 0)
+
+
 def _map_markers(page) -> list[dict]:
     return [
         {
@@ -155,20 +159,23 @@ def search(request):
             context.update(options=_facet_options(therapist_filter, None), filters_open=True)
             return render(request, "therapists/search.html", context, status=400)
         (therapist_filter, data), notice = fallback, PLACE_ONLY
-    paginator = ListingPaginator(therapist_filter.qs, SEARCH_PAGE_SIZE)
+    counts = facet_counts(therapist_filter)
     correction = None
     typed = therapist_filter.form.cleaned_data.get("q")
-    if typed and not therapist_filter.form.cleaned_data.get("exact") and paginator.count == 0:
+    if typed and not therapist_filter.form.cleaned_data.get("exact") and not _total(counts):
         corrected_text = spelling.correct(typed)
         if corrected_text:
             corrected_filter = _filter(QueryDict(_query(data, q=corrected_text), mutable=True))
-            corrected_paginator = ListingPaginator(corrected_filter.qs, SEARCH_PAGE_SIZE)
-            if corrected_filter.is_valid() and corrected_paginator.count:
-                therapist_filter, paginator = corrected_filter, corrected_paginator
-                correction = {"corrected": corrected_text, "typed": typed, "href": _query(data, exact="1")}
-                data = corrected_filter.data
+            if corrected_filter.is_valid():
+                corrected_counts = facet_counts(corrected_filter)
+                if _total(corrected_counts):
+                    therapist_filter, counts = corrected_filter, corrected_counts
+                    correction = {"corrected": corrected_text, "typed": typed, "href": _query(data, exact="1")}
+                    data = corrected_filter.data
+    paginator = ListingPaginator(therapist_filter.qs, SEARCH_PAGE_SIZE)
+    # The facet counts' UNION counted the results too: no COUNT query of its own.
+    paginator.count = _total(counts)
     page, page_message = paginate(paginator, request.GET.get("page"))
-    counts = facet_counts(therapist_filter)
     active = active_filters(therapist_filter)
     cleaned = therapist_filter.form.cleaned_data
     context = _page_context(therapist_filter, data)
