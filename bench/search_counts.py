@@ -22,7 +22,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "directory.settings")
 # The in-process test client sends no Host header of its own: allow the test server's.
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -31,7 +31,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from therapists.models import Review, Therapist  # noqa: E402, F401
+from therapists.models import Review, Therapist  # noqa: E402
 
 PAGES = [
     ("no filter", "/therapists/"),

@@ -52,7 +52,8 @@ def _without_distance_only_errors(therapist_filter, data: QueryDict):
     data = data.copy()
     for name in errors:
         data.pop(name, None)
-    return _filter(data), data
+    fallback = _filter(data)
+    return (fallback, data) if fallback.is_valid() else None
 
 
 def _facet_options(therapist_filter, counts: dict | None) -> dict:
