@@ -31,7 +31,8 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from therapists.models import Review, Therapist  # noqa: E402
+from reviews.models import Review  # noqa: E402
+from therapists.models import Therapist  # noqa: E402
 
 PAGES = [
     ("no filter", "/therapists/"),

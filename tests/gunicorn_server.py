@@ -74,7 +74,10 @@ def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
+                # Stop it first: reading the stderr of a gunicorn still running blocks for ever.
+                process.terminate()
+                _, errors = process.communicate(timeout=10)
+                raise RuntimeError(f"gunicorn did not start: {errors.decode()[-2000:]}")
             time.sleep(0.2)
         yield port
     finally:

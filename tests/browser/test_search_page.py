@@ -17,8 +17,9 @@ BERLIN = {"city": "Berlin", "country": "DE", "latitude": 52.52, "longitude": 13.
 
 @pytest.fixture
 def berlin(db):
-    thai = ModalityFactory(slug="thai")
-    swedish = ModalityFactory(slug="swedish")
+    # Named here: a transactional test before this one may have flushed the seeded reference data.
+    thai = ModalityFactory(slug="thai", name="Thai massage")
+    swedish = ModalityFactory(slug="swedish", name="Swedish massage")
     therapists = [
         TherapistFactory(
             display_name=f"Therapist {number:02d}",
