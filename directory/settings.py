@@ -104,6 +104,11 @@ elif not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 40
         "DJANGO_SECRET_KEY is the development key or shorter than 40 characters; set a real secret."
     )
 
+# The public address of the site, for links in what leaves it without a request (the HSDS export).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"DJANGO_SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -127,6 +132,7 @@ INSTALLED_APPS = [
     "therapists",
     "reviews",
     "moderation",
+    "opendata",
     "outbox",
     "directory",
 ]
@@ -226,12 +232,16 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Credential documents: never under MEDIA_ROOT, never served by URL; only through a checked view.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+OPEN_DATA_ROOT = Path(os.environ.get("DJANGO_OPEN_DATA_ROOT", BASE_DIR / "var" / "open-data"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-not-served/"},
     },
+    # The daily HSDS export served on /open-data/ (opendata/export.py). With several app servers this
+    # folder must be shared (a volume), or swap in an object-storage backend here.
+    "opendata": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": OPEN_DATA_ROOT}},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -307,7 +317,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": env_int("OUTBOX_SWEEP_EVERY_SECONDS", 120)},
     # Expiry is by date: just after midnight (TIME_ZONE), so a credential stops counting on the day it lapses.
     "expire-credentials": {"task": "moderation.tasks.expire_credentials", "schedule": crontab(hour=0, minute=5)},
+    "recheck-licences": {"task": "moderation.tasks.recheck_licences", "schedule": crontab(hour=0, minute=20)},
     "recompute-scores": {"task": "therapists.tasks.recompute_scores", "schedule": crontab(hour=3, minute=0)},
+    # After the scores and expiries, so the open data carries the day's verified credentials.
+    "publish-hsds-export": {"task": "opendata.tasks.publish_export", "schedule": crontab(hour=4, minute=0)},
 }
 
 # The email outbox (outbox/): how often a row is tried, how long between tries, when it is swept.

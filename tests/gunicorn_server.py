@@ -51,8 +51,12 @@ def base_env(database: Path, **extra: str) -> dict:
 
 
 @contextmanager
-def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30):
-    """Start gunicorn on a free port of ours; yield the port; stop it (and only it) afterwards."""
+def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30, preload: bool = False):
+    """Start gunicorn on a free port of ours; yield the port; stop it (and only it) afterwards.
+
+    `preload` loads the application once in the arbiter, so workers start at once: with a short
+    --timeout on a busy machine, a worker still importing Django is killed before it ever serves.
+    """
     port = free_port()
     process = subprocess.Popen(
         [
@@ -62,6 +66,7 @@ def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30):
             "--timeout", str(timeout),
             "--access-logfile", str(access_log),
             "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
+            *(["--preload"] if preload else []),
         ],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )
@@ -74,10 +79,11 @@ def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                # Stop it first: reading the stderr of a gunicorn still running blocks for ever.
-                process.terminate()
+                # Stop it before reading its stderr: a gunicorn that is still running keeps the pipe
+                # open, and the read would wait for ever instead of failing the test.
+                process.kill()
                 _, errors = process.communicate(timeout=10)
-                raise RuntimeError(f"gunicorn did not start: {errors.decode()[-2000:]}")
+                raise RuntimeError(f"gunicorn did not answer /healthz with 200: {errors.decode()[-2000:]}")
             time.sleep(0.2)
         yield port
     finally:
