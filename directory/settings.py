@@ -5,6 +5,7 @@ Defaults run on SQLite with debug on and need no configuration. See README.md fo
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -123,6 +124,7 @@ INSTALLED_APPS = [
     "csp",
     "accounts",
     "therapists",
+    "appointments",
     "reviews",
     "moderation",
     "directory",
@@ -160,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "moderation.context_processors.moderation",
+                "appointments.context_processors.appointments",
             ],
         },
     }
@@ -259,6 +262,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Where links in emails point (the review invitation, My appointments); no trailing slash.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Therapist directory <noreply@localhost>")
 
 REST_FRAMEWORK = {
@@ -336,3 +341,12 @@ LOGGING = {
 
 # Review posting limit per user, stored in the shared cache.
 REVIEW_RATE_LIMIT = os.environ.get("REVIEW_RATE_LIMIT", "10/h")
+
+# Appointment requests per client: open at once (database) and sent per day (shared cache and database).
+APPOINTMENT_OPEN_REQUEST_LIMIT = env_int("APPOINTMENT_OPEN_REQUEST_LIMIT", 5)
+APPOINTMENT_DAILY_REQUEST_LIMIT = env_int("APPOINTMENT_DAILY_REQUEST_LIMIT", 20)
+
+# Moves appointments.clock forward, to walk through a booking in minutes (development and tests only).
+CLOCK_OFFSET = timedelta(seconds=env_int("DJANGO_CLOCK_OFFSET_SECONDS", 0))
+if CLOCK_OFFSET and not DEBUG:
+    raise ImproperlyConfigured("DJANGO_CLOCK_OFFSET_SECONDS moves the clock and is for development only; unset it.")

