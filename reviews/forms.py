@@ -91,12 +91,13 @@ class ReviewForm(forms.ModelForm):
         }
         widgets = {"visit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, therapist, author, **kwargs):
+    def __init__(self, *args, therapist, author, appointment=None, **kwargs):
         if kwargs.get("instance") is None:
             kwargs["instance"] = Review(therapist=therapist, author=author)
         super().__init__(*args, **kwargs)
         self.therapist = therapist
         self.author = author
+        self.appointment = appointment
         modalities = therapist.modalities.all()
         self.fields["modality"].queryset = modalities
         self.fields["modality"].empty_label = "Choose a massage type"
@@ -105,11 +106,18 @@ class ReviewForm(forms.ModelForm):
         self.fields["modality"].required = modalities.exists()
         today = timezone.localdate()
         self.fields["visit_date"].widget.attrs.update({"max": today.isoformat(), "min": two_years_before(today)})
+        if appointment is not None:
+            # An invited review is about that visit: its date and massage type come from the appointment.
+            self.fields["modality"].disabled = self.fields["visit_date"].disabled = True
+            self.initial["modality"] = appointment.modality_id
+            self.initial["visit_date"] = appointment.local_starts_at.date()
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()
 
     def clean_visit_date(self):
+        if self.appointment is not None:
+            return self.appointment.local_starts_at.date()
         visit_date = self.cleaned_data["visit_date"]
         today = timezone.localdate()
         if visit_date > today:

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from appointments.models import Appointment
 from therapists.models import Modality, Therapist
 
 
@@ -62,6 +63,11 @@ class Review(models.Model):
     aftercare_given = models.BooleanField(
         help_text="Did the therapist give you personal advice for after the session?"
     )
+    # The attended appointment whose invitation this review came through: shown as "Verified visit".
+    # A later visit's invitation moves it to that appointment; the review stays one.
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     hidden_reason = models.TextField(blank=True)
     # A default, not auto_now_add, so imported and demo reviews keep their real dates.
@@ -89,6 +95,10 @@ class Review(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_verified_visit(self) -> bool:
+        return self.appointment_id is not None
 
 
 class ReviewReply(models.Model):

@@ -13,6 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from appointments import clock
+from appointments.invitations import use_invitation
+from appointments.models import Appointment
 from reviews.models import Review, ReviewFlag, ReviewReply
 from therapists.models import Modality, Therapist
 from therapists.services import recompute_score
@@ -52,15 +55,23 @@ def publish_review(
     unwanted_effects: bool,
     aftercare_given: bool,
     modality: Modality | None = None,
+    appointment: Appointment | None = None,
     now: datetime | None = None,
 ) -> Review:
     """Publish the author's review of the therapist, or edit it if they already wrote one.
 
     One review per client per therapist: a second submit edits the first. Edits are allowed for
     30 days after the review was first published and set `edited_at` when something changed.
+    With `appointment` (read from a review invitation, appointments.invitations) the invitation is
+    used up in this transaction and the review is tied to that visit ("Verified visit"); a later
+    visit's invitation may update an older review, whatever its age.
     """
     now = now or timezone.now()
     therapist = _lock_reviewable_therapist(therapist, author)
+    if appointment is not None:
+        if appointment.therapist_id != therapist.pk or appointment.client_id != author.pk:
+            raise ValidationError("This invitation is for a visit to another therapist.")
+        use_invitation(appointment, now=clock.now())
     if modality is not None and not therapist.modalities.filter(pk=modality.pk).exists():
         raise ValidationError("Choose a massage type this therapist offers.")
     values = {
@@ -73,6 +84,8 @@ def publish_review(
         "unwanted_effects": unwanted_effects,
         "aftercare_given": aftercare_given,
     }
+    if appointment is not None:
+        values["appointment"] = appointment
     review = _find_review(therapist=therapist, author=author)
     if review is None:
         try:
@@ -86,13 +99,13 @@ def publish_review(
         else:
             recompute_score(therapist_id=therapist.pk)
             return review
-    _edit_review(review, values, now)
+    _edit_review(review, values, now, invited=appointment is not None)
     recompute_score(therapist_id=therapist.pk)
     return review
 
 
-def _edit_review(review: Review, values: dict, now: datetime) -> None:
-    if not can_edit(review, now):
+def _edit_review(review: Review, values: dict, now: datetime, *, invited: bool = False) -> None:
+    if not invited and not can_edit(review, now):
         raise ValidationError(
             "Reviews can be edited for 30 days after they are published; this one can no longer be changed."
         )

@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from appointments import clock
+from appointments.invitations import read_invitation
 from directory import ratelimit
 from reviews import services
 from reviews.forms import QUESTIONS, FlagForm, ReplyForm, ReviewForm
@@ -39,15 +41,30 @@ def write(request, slug):
             request, title="Please confirm your email address", therapist=therapist, confirm_email=True,
             message="Before you write a review, please confirm your email address with the link we sent you.",
         )
+    appointment = None
+    token = request.GET.get("invitation", "")
+    if token:
+        try:
+            appointment = read_invitation(token, user=request.user, now=clock.now())
+        except ValidationError as error:
+            return _refuse(
+                request, title="This invitation cannot be used", message=" ".join(error.messages), therapist=therapist
+            )
+        if appointment.therapist_id != therapist.pk:
+            return _refuse(
+                request, title="This invitation cannot be used", therapist=therapist,
+                message="This invitation is for a visit to another therapist.",
+            )
     existing = Review.objects.filter(therapist=therapist, author=request.user).first()
-    if existing and not services.can_edit(existing):
+    if existing and not appointment and not services.can_edit(existing):
         return _refuse(
             request, title="Your review can no longer be edited", therapist=therapist,
             message="Reviews can be edited for 30 days after they are published; yours is older.",
         )
     data = request.POST if request.method == "POST" else None
-    form = ReviewForm(data, instance=existing, therapist=therapist, author=request.user)
+    form = ReviewForm(data, instance=existing, therapist=therapist, author=request.user, appointment=appointment)
     context = {
+        "appointment": appointment,
         "therapist": therapist,
         "form": form,
         "review": existing,
@@ -59,7 +76,9 @@ def write(request, slug):
             return _too_many(request, "reviews/review_form.html", context)
         if form.is_valid():
             try:
-                services.publish_review(therapist=therapist, author=request.user, **form.cleaned_data)
+                services.publish_review(
+                    therapist=therapist, author=request.user, appointment=appointment, **form.cleaned_data
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
