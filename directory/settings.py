@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "csp",
     "accounts",
+    "registers",
     "therapists",
     "appointments",
     "reviews",
@@ -243,6 +244,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 400
 FILE_UPLOAD_PERMISSIONS = 0o640
+# A licensing board's register file (import_register): refused before it is read above this size.
+# Texas' whole licence file, 720,000 rows, is about 200 MB.
+REGISTER_IMPORT_MAX_BYTES = env_int("REGISTER_IMPORT_MAX_MB", 1024) * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

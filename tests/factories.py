@@ -10,6 +10,7 @@ from django.utils import timezone
 from accounts.models import User
 from appointments.models import Appointment, AppointmentRequest, HealthAnswers, ProposedTime
 from moderation.models import Decision
+from registers.models import Register, RegisterEntry
 from reviews.models import Review, ReviewFlag, ReviewReply
 from therapists.models import Credential, Language, Modality, Need, OpeningHours, Therapist
 
@@ -68,6 +69,34 @@ class LanguageFactory(factory.django.DjangoModelFactory):
 
     code = factory.Sequence(lambda n: f"x{n}")
     name = factory.Sequence(lambda n: f"Language {n}")
+
+
+class RegisterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Register
+
+    slug = factory.Sequence(lambda n: f"register-{n}")
+    name = factory.Sequence(lambda n: f"State Board {n} licence register")
+    board = "State Board of Massage Therapy"
+    country = "US"
+    region = "Texas"
+    lookup_url = "https://www.tdlr.texas.gov/LicenseSearch/?number={number}"
+    complaints_url = "https://www.tdlr.texas.gov/complaints/"
+    format = Register.Format.TEXAS_TDLR
+    last_imported_at = factory.LazyFunction(timezone.now)
+
+
+class RegisterEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = RegisterEntry
+
+    register = factory.SubFactory(RegisterFactory)
+    number = factory.Sequence(lambda n: f"MT{n:06d}")
+    name = "NOWAK, IVAN"
+    licence_type = "Massage Therapist"
+    status = RegisterEntry.Status.ACTIVE
+    expires_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=400))
+    row_hash = factory.Sequence(lambda n: f"{n:032x}")
 
 
 class TherapistFactory(factory.django.DjangoModelFactory):
