@@ -4,8 +4,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from appointments.models import BOOKING_HORIZON, HealthAnswers
+from appointments.services import check_start
 from therapists.models import Therapist
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -90,6 +92,7 @@ class RequestForm(forms.Form):
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.therapist = therapist
+        self.now = now
         self.fields["modality"].queryset = therapist.modalities.order_by("name")
         local_now = now.astimezone(therapist.zone)
         bounds = {
@@ -100,7 +103,7 @@ class RequestForm(forms.Form):
             field = LocalDateTimeField(
                 zone=therapist.zone,
                 required=number == 1,
-                label=f"Proposed start {number}" + ("" if number == 1 else " (optional)"),
+                label=f"Proposed start {number}",
                 error_messages={"required": "Propose at least one start time."},
             )
             field.widget = forms.DateTimeInput(
@@ -131,10 +134,16 @@ class RequestForm(forms.Form):
         seen = []
         for number in (1, 2, 3):
             value = cleaned.get(f"start_{number}")
-            if value is not None and value in seen:
+            if value is None:
+                continue
+            if value in seen:
                 self.add_error(f"start_{number}", "You proposed this time already; each time must differ.")
-            elif value is not None:
-                seen.append(value)
+                continue
+            seen.append(value)
+            try:
+                check_start(self.therapist, value, self.now, within_hours=True)
+            except ValidationError as error:
+                self.add_error(f"start_{number}", error)
         return cleaned
 
 

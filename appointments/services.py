@@ -36,8 +36,10 @@ def describe(moment: datetime, therapist: Therapist) -> str:
     return f"{formats.date_format(local, 'l j F Y, H:i')} ({therapist.zone.key})"
 
 
-def _check_start(therapist: Therapist, starts_at: datetime, now: datetime, *, within_hours: bool) -> None:
-    """Refuse a start a person cannot book; the message names the time as the client typed it."""
+def check_start(therapist: Therapist, starts_at: datetime, now: datetime, *, within_hours: bool) -> None:
+    """Refuse a start a person cannot book; the message names the time as the client typed it.
+
+    The request form calls it too, so each refused time is marked at its own field."""
     when = describe(starts_at, therapist)
     if starts_at <= now:
         raise ValidationError(f"{when} is in the past. Choose a time from now on.")
@@ -94,7 +96,7 @@ def request_appointment(
     if len(set(starts)) != len(starts):
         raise ValidationError("Each proposed time must be different.")
     for starts_at in starts:
-        _check_start(therapist, starts_at, now, within_hours=True)
+        check_start(therapist, starts_at, now, within_hours=True)
     mine = AppointmentRequest.objects.sent_by(client)
     if mine.open().filter(therapist=therapist).exists():
         raise ValidationError(
@@ -161,7 +163,7 @@ def _book(
     therapist = therapist.get(pk=appointment_request.therapist_id)
     if not states.allowed(transition, appointment_request):
         raise ValidationError(states.TRANSITIONS[transition].refusal)
-    _check_start(therapist, starts_at, now, within_hours=False)
+    check_start(therapist, starts_at, now, within_hours=False)
     states.apply(transition, appointment_request, actor=actor, now=now, closed_at=now)
     try:
         with transaction.atomic():
@@ -210,7 +212,7 @@ def propose_time(
     therapist = Therapist.objects.prefetch_related("opening_hours").get(pk=appointment_request.therapist_id)
     if not states.allowed("propose_time", appointment_request):
         raise ValidationError(states.TRANSITIONS["propose_time"].refusal)
-    _check_start(therapist, starts_at, now, within_hours=False)
+    check_start(therapist, starts_at, now, within_hours=False)
     states.apply("propose_time", appointment_request, actor=therapist_user, now=now)
     proposal, _ = ProposedTime.objects.get_or_create(
         request=appointment_request, starts_at=starts_at, proposed_by=ProposedTime.By.THERAPIST

@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from appointments import demo as appointments_demo
 from therapists.models import Credential, Language, Modality, Need, Therapist
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for demo logins on purpose
@@ -108,6 +109,8 @@ LAST_NAMES = [
     "de Vries",
 ]
 # name, ISO country, latitude, longitude, local language
+# Verified visits need an appointment row each; the benchmark's million reviews get this many.
+MAX_VERIFIED_VISITS = 20000
 CITIES = [
     ("Berlin", "DE", 52.5200, 13.4050, "de"),
     ("Hamburg", "DE", 53.5511, 9.9937, "de"),
@@ -378,6 +381,9 @@ def seed_demo(
         insert_rows(Therapist.modalities.through, ["therapist", "modality"], modality_rows)
         insert_rows(Therapist.needs.through, ["therapist", "need"], need_rows)
         insert_rows(Therapist.languages.through, ["therapist", "language"], language_rows)
+        # Its own generator, so the hours do not shift the rest of a seed's data.
+        visits_rng = random.Random(seed + 16)
+        appointments_demo.seed_opening_hours(therapist_ids=therapist_ids, rng=visits_rng)
 
         # Credentials in every status; better therapists hold more verified ones.
         credentials: list[tuple] = []
@@ -477,16 +483,40 @@ def seed_demo(
             written += len(pending)
             progress("reviews", written, total_reviews)
 
+        # About two in five reviews follow an attended appointment: "Verified visit".
+        reviewed = [
+            row
+            for row in Review.objects.filter(therapist_id__in=therapist_ids, modality__isnull=False)
+            .order_by("pk")
+            .values_list("pk", "therapist_id", "author_id", "modality_id", "visit_date", "created_at")
+            .iterator(chunk_size=10000)
+            if visits_rng.random() < 0.4
+        ][:MAX_VERIFIED_VISITS]
+        appointment_ids = appointments_demo.seed_attended_visits([row[1:] for row in reviewed])
+        Review.objects.bulk_update(
+            [
+                Review(pk=row[0], appointment_id=appointment_id)
+                for row, appointment_id in zip(reviewed, appointment_ids, strict=True)
+                if appointment_id
+            ],
+            ["appointment"],
+            batch_size=2000,
+        )
+        progress("verified visits", len(reviewed), len(reviewed))
+
     from therapists.services import recompute_scores
 
     recompute_scores(progress=lambda done, total: progress("scores", done, total))
     demo_therapist = (
         Therapist.objects.published()
         .filter(pk__in=therapist_ids[:200])
-        .order_by("-score")
+        # One who takes appointment requests, so the demo shows the inbox too.
+        .order_by("-accepts_appointment_requests", "-score")
         .select_related("user")
         .first()
     )
+    if demo_therapist is not None:
+        appointments_demo.seed_open_requests(therapist=demo_therapist, client_ids=client_ids, now=timezone.now())
     return SeedResult(
         therapists=len(therapist_ids),
         reviews=written,

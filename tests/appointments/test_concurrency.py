@@ -20,13 +20,13 @@ def test_two_overlapping_accepts_at_once_book_exactly_one(monkeypatch):
     second = AppointmentRequestFactory(therapist=therapist, times=[in_days(3, 10) + timedelta(minutes=30)])
     barrier = threading.Barrier(2)
     # Both pass the friendly pre-check before either inserts, so the exclusion constraint must decide.
-    original_check = services._check_start
+    original_check = services.check_start
 
     def check_then_wait(*args, **kwargs):
         original_check(*args, **kwargs)
         barrier.wait(timeout=30)
 
-    monkeypatch.setattr(services, "_check_start", check_then_wait)
+    monkeypatch.setattr(services, "check_start", check_then_wait)
     outcomes = {}
 
     def accept(appointment_request):

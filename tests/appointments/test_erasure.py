@@ -1,8 +1,10 @@
 """Health answers are erased 30 days after the visit, or after the request closed without one."""
 
 from datetime import timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from appointments import services
@@ -56,3 +58,12 @@ def test_open_requests_and_upcoming_appointments_keep_their_answers():
 def test_health_answers_never_show_in_their_text_form():
     answers = AppointmentRequestFactory(answers={"spine_tumour": True}).health_answers
     assert "True" not in str(answers) and "True" not in repr(answers)
+
+
+def test_the_jobs_command_runs_all_three_and_says_what_changed():
+    AppointmentFactory(attended=True, starts_at=timezone.now() - timedelta(days=40))
+    AppointmentFactory(starts_at=timezone.now() + timedelta(hours=3))
+    AppointmentRequestFactory(times=[timezone.now() - timedelta(hours=1)])
+    out = StringIO()
+    call_command("appointment_jobs", stdout=out)
+    assert out.getvalue().strip() == "1 reminder queued, 1 request expired, health answers of 1 request erased."
