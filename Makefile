@@ -52,6 +52,7 @@ browser-test: install-dev chromium
 
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 
 # Debian's wrk, the loopback load generator of the benchmark (see bench/README.md).

@@ -24,7 +24,7 @@ from appointments.models import (
     HealthAnswers,
     ProposedTime,
 )
-from directory import ratelimit
+from directory.lib import ratelimit
 from therapists.models import Modality, Therapist
 
 SLOT_MINUTES = 15

@@ -15,7 +15,7 @@ from appointments import clock, services
 from appointments.forms import RequestForm
 from appointments.invitations import invitation_token
 from appointments.models import AppointmentRequest, HealthAnswers
-from directory import ratelimit
+from directory.lib import ratelimit
 from therapists.models import Therapist
 
 # Form submissions (valid or not) per client and hour, in the shared cache.

@@ -415,7 +415,7 @@ def check_writes(shared: Shared) -> dict:
 
     from moderation.models import Decision
     from reviews.models import Review
-    from therapists.services import recompute_scores
+    from therapists.scores import recompute_scores
 
     connections.close_all()  # whatever connection we had died with the restart
     found = Counter()

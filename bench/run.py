@@ -292,7 +292,7 @@ def forget_public_page(path: str) -> None:
     from django.core.cache import cache
     from django.test import RequestFactory
 
-    from directory.caching import public_cache_key
+    from directory.lib.cache import public_cache_key
 
     request = RequestFactory(HTTP_HOST="127.0.0.1").get(path)
     cache.delete_many([public_cache_key(request), public_cache_key(request, prefix="public-api-json")])

@@ -11,7 +11,7 @@ class DirectoryConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from directory import checks  # noqa: F401 - importing registers the checks
-        from directory.caching import invalidate_public_pages_on_commit
+        from directory.lib.cache import invalidate_public_pages_on_commit
 
         # A signal, not a call in each service: every path that changes what visitors see saves
         # one of these rows (decisions on reviews and credentials rescore the therapist), and

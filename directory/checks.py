@@ -1,6 +1,6 @@
 """System checks for how the site is deployed.
 
-Rate limits (directory.ratelimit, allauth's login and signup throttles) and sessions live in the
+Rate limits (directory.lib.ratelimit, allauth's login and signup throttles) and sessions live in the
 default cache. A per-process cache gives every gunicorn worker its own counters, so with four
 workers an attacker gets four times the login attempts: production must share one cache.
 """

@@ -288,7 +288,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "directory.openapi.allow_empty_query_values",
+        "directory.lib.openapi.allow_empty_query_values",
     ],
 }
 

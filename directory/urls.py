@@ -25,4 +25,4 @@ if settings.DEBUG:
     # Public photos only; credential documents live outside MEDIA_ROOT and are never served here.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-handler404 = "directory.errors.page_not_found"
+handler404 = "directory.lib.errors.page_not_found"

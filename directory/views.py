@@ -4,8 +4,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from directory.caching import cache_public_page
-from therapists.filters import search_choices
+from directory.lib.cache import cache_public_page
+from therapists.choices import search_choices
 from therapists.models import Therapist
 from therapists.scoring import LABELS, WEIGHTS
 

@@ -66,7 +66,7 @@ class CredentialQueueFilterForm(forms.Form):
         return credentials
 
 
-class TherapistSearchForm(forms.Form):
+class TherapistLookupForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Name or address (slug)")
 
     def filter(self, therapists):

@@ -4,6 +4,31 @@ from django.db import models
 
 
 class DecisionQuerySet(models.QuerySet):
+    def record(
+        self,
+        *,
+        actor,
+        action: str,
+        target: models.Model,
+        reason: str = "",
+        before: dict | None = None,
+        after: dict | None = None,
+    ) -> "Decision":
+        """Append one entry to the moderation log: the one writer every decision goes through.
+
+        Call it inside the decision's own transaction, so a rolled-back decision leaves no entry.
+        """
+        return self.create(
+            actor=actor,
+            action=action,
+            target_type=target._meta.label_lower,
+            target_id=target.pk,
+            target_repr=str(target)[:200],
+            reason=reason,
+            before=before or {},
+            after=after or {},
+        )
+
     def update(self, **kwargs):
         raise ValidationError("The moderation log is append-only.")
 

@@ -10,30 +10,15 @@ transaction commits, so a rolled-back decision tells nobody anything.
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from moderation import emails
 from moderation.models import Decision
 from reviews.models import Review, ReviewFlag
+from therapists import credentials
 from therapists.models import Credential, Therapist
-from therapists.services import recompute_score
-
-
-def log_decision(
-    *, actor, action: str, target: models.Model, reason: str = "", before: dict | None = None, after: dict | None = None
-) -> Decision:
-    """Append one entry to the moderation log; call it inside the decision's own transaction."""
-    return Decision.objects.create(
-        actor=actor,
-        action=action,
-        target_type=target._meta.label_lower,
-        target_id=target.pk,
-        target_repr=str(target)[:200],
-        reason=reason,
-        before=before or {},
-        after=after or {},
-    )
+from therapists.scores import recompute_score
 
 
 def _required(reason: str, action: str) -> str:
@@ -43,50 +28,26 @@ def _required(reason: str, action: str) -> str:
     return reason
 
 
-def _already_decided(noun: str, current_status: str) -> ValidationError:
-    return ValidationError(
-        f"This {noun} was already decided by another moderator (it is now {current_status}). Nothing was changed."
+def _decide_credential(*, credential: Credential, moderator, transition: str, action: str, reason: str = "", **changes):
+    """One moderator transition of the credential state machine, recorded in the log."""
+    credential, before, after = credentials.decide(
+        credential=credential, moderator=moderator, transition=transition, reason=reason, **changes
     )
-
-
-def _decide_credential(
-    *, credential: Credential, moderator, expected: str, action: str, reason: str = "", **changes
-) -> Credential:
-    """Move a credential from `expected` to the status in `changes`, once; log it and rescore."""
-    now = timezone.now()
-    applied = Credential.objects.filter(pk=credential.pk, status=expected).update(
-        decided_by=moderator, decided_at=now, decision_reason=reason, updated_at=now, **changes
+    Decision.objects.record(
+        actor=moderator, action=action, target=credential, reason=reason, before=before, after=after
     )
-    if not applied:
-        current = Credential.objects.filter(pk=credential.pk).values_list("status", flat=True).first()
-        raise _already_decided("credential", Credential.Status(current).label.lower() if current else "deleted")
-    before = {"status": expected}
-    after = {"status": changes["status"]}
-    if "expires_on" in changes:
-        before["expires_on"] = credential.expires_on.isoformat() if credential.expires_on else None
-        after["expires_on"] = changes["expires_on"].isoformat() if changes["expires_on"] else None
-    credential.refresh_from_db()
-    log_decision(actor=moderator, action=action, target=credential, reason=reason, before=before, after=after)
-    recompute_score(therapist_id=credential.therapist_id)
     return credential
 
 
 @transaction.atomic
 def verify_credential(*, credential: Credential, moderator, expires_on: date | None = None) -> Credential:
     """Verify a pending credential; `expires_on` corrects the expiry date, None keeps the submitted one."""
-    changes = {"status": Credential.Status.VERIFIED}
-    if expires_on is not None:
-        if expires_on < credential.issued_on:
-            raise ValidationError(
-                {"expires_on": f"The expiry date cannot be before the issue date ({credential.issued_on:%d %b %Y})."}
-            )
-        changes["expires_on"] = expires_on
     credential = _decide_credential(
         credential=credential,
         moderator=moderator,
-        expected=Credential.Status.PENDING,
+        transition="verify",
         action=Decision.Action.VERIFY_CREDENTIAL,
-        **changes,
+        expires_on=expires_on,
     )
     transaction.on_commit(lambda: emails.credential_verified(credential_id=credential.pk))
     return credential
@@ -99,10 +60,9 @@ def reject_credential(*, credential: Credential, moderator, reason: str) -> Cred
     credential = _decide_credential(
         credential=credential,
         moderator=moderator,
-        expected=Credential.Status.PENDING,
+        transition="reject",
         action=Decision.Action.REJECT_CREDENTIAL,
         reason=reason,
-        status=Credential.Status.REJECTED,
     )
     transaction.on_commit(lambda: emails.credential_rejected(credential_id=credential.pk))
     return credential
@@ -115,10 +75,9 @@ def revoke_credential(*, credential: Credential, moderator, reason: str) -> Cred
     credential = _decide_credential(
         credential=credential,
         moderator=moderator,
-        expected=Credential.Status.VERIFIED,
+        transition="revoke",
         action=Decision.Action.REVOKE_CREDENTIAL,
         reason=reason,
-        status=Credential.Status.REJECTED,
     )
     transaction.on_commit(lambda: emails.credential_revoked(credential_id=credential.pk))
     return credential
@@ -141,7 +100,7 @@ def hide_review(*, review: Review, moderator, reason: str) -> Review:
         raise ValidationError("This review is no longer published: another moderator hid it. Nothing was changed.")
     upheld = _resolve_open_flags(review=review, moderator=moderator, resolution=ReviewFlag.Resolution.UPHELD)
     review.refresh_from_db()
-    log_decision(
+    Decision.objects.record(
         actor=moderator,
         action=Decision.Action.HIDE_REVIEW,
         target=review,
@@ -164,7 +123,7 @@ def restore_review(*, review: Review, moderator, reason: str = "") -> Review:
         raise ValidationError("This review is no longer hidden: another moderator restored it. Nothing was changed.")
     hidden_reason = review.hidden_reason
     review.refresh_from_db()
-    log_decision(
+    Decision.objects.record(
         actor=moderator,
         action=Decision.Action.RESTORE_REVIEW,
         target=review,
@@ -185,7 +144,7 @@ def dismiss_flags(*, review: Review, moderator, reason: str = "") -> int:
     dismissed = _resolve_open_flags(review=review, moderator=moderator, resolution=ReviewFlag.Resolution.DISMISSED)
     if not dismissed:
         raise ValidationError("This review has no open flags: another moderator already dealt with them.")
-    log_decision(
+    Decision.objects.record(
         actor=moderator,
         action=Decision.Action.DISMISS_FLAGS,
         target=review,
@@ -212,7 +171,7 @@ def suspend_therapist(*, therapist: Therapist, moderator, reason: str) -> Therap
     if not applied:
         raise ValidationError("This profile changed while you were looking at it; reload and decide again.")
     therapist.refresh_from_db()
-    log_decision(
+    Decision.objects.record(
         actor=moderator,
         action=Decision.Action.SUSPEND_THERAPIST,
         target=therapist,
@@ -252,7 +211,7 @@ def unsuspend_therapist(*, therapist: Therapist, moderator, reason: str = "") ->
     if not applied:
         raise ValidationError("This profile is no longer suspended: another moderator lifted it. Nothing was changed.")
     therapist.refresh_from_db()
-    log_decision(
+    Decision.objects.record(
         actor=moderator,
         action=Decision.Action.UNSUSPEND_THERAPIST,
         target=therapist,
@@ -261,3 +220,23 @@ def unsuspend_therapist(*, therapist: Therapist, moderator, reason: str = "") ->
         after={"status": restored},
     )
     return recompute_score(therapist_id=therapist.pk)
+
+
+def expire_credentials(*, today: date | None = None) -> int:
+    """Mark verified credentials past their expiry date as expired and rescore their therapists.
+
+    Returns how many credentials expired. Logged as automatic decisions (no actor).
+    """
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        expiring, expired = credentials.expire_past(today=today)
+        for credential in expiring:
+            Decision.objects.record(
+                actor=None,
+                action=Decision.Action.EXPIRE_CREDENTIAL,
+                target=credential,
+                reason=f"Expired on {credential.expires_on.isoformat()}",
+                before={"status": Credential.Status.VERIFIED},
+                after={"status": Credential.Status.EXPIRED},
+            )
+    return expired

@@ -21,7 +21,7 @@ from moderation.forms import (
     DecisionLogFilterForm,
     OptionalReasonForm,
     ReasonForm,
-    TherapistSearchForm,
+    TherapistLookupForm,
     VerifyCredentialForm,
 )
 from moderation.models import Decision
@@ -279,7 +279,7 @@ def restore_review(request, pk):
 @moderator_required
 @require_GET
 def therapist_list(request):
-    form = TherapistSearchForm(request.GET or None)
+    form = TherapistLookupForm(request.GET or None)
     if form.is_bound:
         therapists = form.filter(Therapist.objects.order_by("display_name", "pk"))
         heading = "Matching profiles"

@@ -3,21 +3,9 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from reviews.models import Review, ReviewFlag, ReviewReply
+from directory.lib.forms import RowChoiceField
+from reviews.models import QUESTIONS, Review, ReviewFlag, ReviewReply
 
-# Asked in plain words; the answers feed the consultation, technique and aftercare parts of the score.
-QUESTIONS = {
-    "consultation_given": (
-        "Before the session, did the therapist ask about your needs and your health "
-        "(for example pain, injuries, skin or other conditions)?"
-    ),
-    "unwanted_effects": (
-        "During or after the session, did you have unwanted effects such as bruising or pain that lasted?"
-    ),
-    "aftercare_given": (
-        "Did the therapist give you personal advice for after the session (stretching, rest, what to avoid)?"
-    ),
-}
 RATING_CHOICES = [(1, "1 star"), (2, "2 stars"), (3, "3 stars"), (4, "4 stars"), (5, "5 stars")]
 BODY_MIN_LENGTH = 20
 BODY_MAX_LENGTH = 5000
@@ -84,6 +72,7 @@ class ReviewForm(forms.ModelForm):
             "modality",
             "visit_date",
         ]
+        field_classes = {"modality": RowChoiceField}
         labels = {
             "title": "Title",
             "modality": "Massage type you received",

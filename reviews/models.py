@@ -21,6 +21,21 @@ def score_input_expressions() -> dict:
     }
 
 
+# Asked in plain words; the answers feed the consultation, technique and aftercare parts of the score.
+QUESTIONS = {
+    "consultation_given": (
+        "Before the session, did the therapist ask about your needs and your health "
+        "(for example pain, injuries, skin or other conditions)?"
+    ),
+    "unwanted_effects": (
+        "During or after the session, did you have unwanted effects such as bruising or pain that lasted?"
+    ),
+    "aftercare_given": (
+        "Did the therapist give you personal advice for after the session (stretching, rest, what to avoid)?"
+    ),
+}
+
+
 class ReviewQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Review.Status.PUBLISHED)
@@ -54,15 +69,10 @@ class Review(models.Model):
     body = models.TextField(max_length=5000)
     modality = models.ForeignKey(Modality, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     visit_date = models.DateField()
-    consultation_given = models.BooleanField(
-        help_text="Before the session, did the therapist ask about your needs and your health?"
-    )
-    unwanted_effects = models.BooleanField(
-        help_text="During or after the session, did you have unwanted effects such as bruising or lasting pain?"
-    )
-    aftercare_given = models.BooleanField(
-        help_text="Did the therapist give you personal advice for after the session?"
-    )
+    # The one wording of the three questions: the form asks them, the admin shows them.
+    consultation_given = models.BooleanField(help_text=QUESTIONS["consultation_given"])
+    unwanted_effects = models.BooleanField(help_text=QUESTIONS["unwanted_effects"])
+    aftercare_given = models.BooleanField(help_text=QUESTIONS["aftercare_given"])
     # The attended appointment whose invitation this review came through: shown as "Verified visit".
     # A later visit's invitation moves it to that appointment; the review stays one.
     appointment = models.ForeignKey(

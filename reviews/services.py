@@ -18,7 +18,7 @@ from appointments.invitations import use_invitation
 from appointments.models import Appointment
 from reviews.models import Review, ReviewFlag, ReviewReply
 from therapists.models import Modality, Therapist
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 EDIT_WINDOW = timedelta(days=30)
 

@@ -6,8 +6,8 @@ from reviews import views
 app_name = "reviews"
 
 urlpatterns = [
-    path("therapists/<slug:slug>/review/", views.write, name="write"),
-    path("therapists/<slug:slug>/review/delete/", views.delete, name="delete"),
-    path("reviews/<int:pk>/flag/", views.flag, name="flag"),
-    path("reviews/<int:pk>/reply/", views.reply, name="reply"),
+    path("therapists/<slug:slug>/review/", views.write_review, name="write"),
+    path("therapists/<slug:slug>/review/delete/", views.delete_review, name="delete"),
+    path("reviews/<int:pk>/flag/", views.flag_review, name="flag"),
+    path("reviews/<int:pk>/reply/", views.reply_to_review, name="reply"),
 ]

@@ -7,10 +7,10 @@ from django.views.decorators.http import require_POST
 
 from appointments import clock
 from appointments.invitations import read_invitation
-from directory import ratelimit
+from directory.lib import ratelimit
 from reviews import services
-from reviews.forms import QUESTIONS, FlagForm, ReplyForm, ReviewForm
-from reviews.models import Review, ReviewReply
+from reviews.forms import FlagForm, ReplyForm, ReviewForm
+from reviews.models import QUESTIONS, Review, ReviewReply
 from therapists.models import Therapist
 
 
@@ -29,7 +29,7 @@ def _review_url(review: Review) -> str:
 
 
 @login_required
-def write(request, slug):
+def write_review(request, slug):
     therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
     if therapist.user_id == request.user.pk:
         return _refuse(
@@ -92,7 +92,7 @@ def write(request, slug):
 
 @login_required
 @require_POST
-def delete(request, slug):
+def delete_review(request, slug):
     review = get_object_or_404(
         Review.objects.filter(author=request.user, therapist__slug=slug).select_related("therapist")
     )
@@ -102,7 +102,7 @@ def delete(request, slug):
 
 
 @login_required
-def flag(request, pk):
+def flag_review(request, pk):
     # Only visible reviews can be flagged; hidden ones are already with the moderators.
     review = get_object_or_404(
         Review.objects.published().filter(therapist__status=Therapist.Status.PUBLISHED).select_related("therapist"),
@@ -132,7 +132,7 @@ def flag(request, pk):
 
 
 @login_required
-def reply(request, pk):
+def reply_to_review(request, pk):
     # Fetched through the user: only the reviewed therapist finds the review here, anyone else gets 404.
     review = get_object_or_404(
         Review.objects.published().filter(therapist__user=request.user).select_related("therapist"), pk=pk

@@ -307,3 +307,31 @@ def test_a_slow_client_holds_one_worker_only_until_gunicorns_timeout(tmp_path):
         # Held for the worker timeout (3 s), then dropped: not answered early, not held for ever.
         assert 2.5 < waited < 12
         assert request(port, "GET", "/healthz")[0] == 200
+
+
+TOO_LARGE_ID = "9" * 30  # past any database integer: SQLite raised OverflowError, PostgreSQL a DataError
+
+
+@pytest.mark.parametrize("field", ["modalities", "needs", "languages"])
+def test_a_profile_choice_id_past_the_integer_range_is_an_invalid_choice(client, owner, field):
+    response = client.post("/dashboard/profile/", {"display_name": "Renamed", field: TOO_LARGE_ID})
+    assert response.status_code == 200
+    assert "is not one of the available choices" in response.content.decode()
+    owner.refresh_from_db()
+    assert owner.display_name != "Renamed"
+
+
+def test_a_credential_modality_id_past_the_integer_range_is_an_invalid_choice(client, owner):
+    response = client.post("/dashboard/credentials/new/", {"kind": "licence", "modality": TOO_LARGE_ID})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    assert not Credential.objects.exists()
+
+
+def test_a_review_modality_id_past_the_integer_range_is_an_invalid_choice(client):
+    therapist = TherapistFactory()
+    client.force_login(UserFactory())
+    response = client.post(f"/therapists/{therapist.slug}/review/", {"rating": "5", "modality": TOO_LARGE_ID})
+    assert response.status_code == 200
+    assert "Choose a massage type this therapist offers." in response.content.decode()
+    assert not Review.objects.exists()

@@ -12,10 +12,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory.caching import public_cache_key
+from directory.lib.cache import public_cache_key
 from tests.factories import ModalityFactory, ReviewFactory, ReviewReplyFactory, TherapistFactory, UserFactory
 from therapists import pagination
-from therapists.filters import search_choices
+from therapists.choices import search_choices
 from therapists.models import Modality, Therapist
 from therapists.pagination import ListingPaginator
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from directory.caching import invalidate_public_pages
+from directory.lib.cache import invalidate_public_pages
 from moderation import services as moderation
 from reviews.services import reply_to_review
 from tests.factories import ReviewFactory, TherapistFactory, UserFactory

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from therapists import dashboard
+from therapists.views import dashboard
 
 app_name = "dashboard"
 

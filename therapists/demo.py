@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from appointments import demo as appointments_demo
+from reviews.models import Review
 from therapists.models import Credential, Language, Modality, Need, Therapist
+from therapists.scores import recompute_scores
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for demo logins on purpose
 DEMO_MODERATOR_EMAIL = "moderator@demo.example"
@@ -270,8 +272,6 @@ def _review_counts(rng: random.Random, therapists: int, reviews: int, cap: int) 
 def seed_demo(
     *, therapists: int, reviews: int, seed: int = 1, progress: Callable[[str, int, int], None] = _progress_noop
 ) -> SeedResult:
-    from reviews.models import Review
-
     rng = random.Random(seed)
     User = get_user_model()
     password_hash = make_password(DEMO_PASSWORD)
@@ -503,8 +503,6 @@ def seed_demo(
             batch_size=2000,
         )
         progress("verified visits", len(reviewed), len(reviewed))
-
-    from therapists.services import recompute_scores
 
     recompute_scores(progress=lambda done, total: progress("scores", done, total))
     demo_therapist = (

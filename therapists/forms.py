@@ -3,9 +3,13 @@ import zoneinfo
 from datetime import date
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
+from directory.lib.forms import RowChoiceField, RowsChoiceField
+from therapists.choices import search_choices
+from therapists.credentials import CREDENTIAL_FACTS
 from therapists.documents import check_document
 from therapists.geo import country_choices, find_place
 from therapists.images import process_photo
@@ -18,6 +22,7 @@ from therapists.models import (
     OpeningHours,
     Therapist,
 )
+from therapists.services import PROFILE_FIELDS
 
 
 class SiteFormMixin:
@@ -42,25 +47,8 @@ class ProfileForm(SiteFormMixin, forms.ModelForm):
 
     class Meta:
         model = Therapist
-        fields = [
-            "display_name",
-            "headline",
-            "bio",
-            "city",
-            "postcode",
-            "country",
-            "practising_since",
-            "modalities",
-            "needs",
-            "languages",
-            "price_from",
-            "price_to",
-            "currency",
-            "accepts_new_clients",
-            "phone",
-            "contact_email",
-            "website",
-        ]
+        fields = PROFILE_FIELDS  # the list update_profile saves: a field added here is saved too
+        field_classes = {"modalities": RowsChoiceField, "needs": RowsChoiceField, "languages": RowsChoiceField}
         labels = {
             "display_name": "Your name",
             "headline": "Headline",
@@ -152,7 +140,8 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
 
     class Meta:
         model = Credential
-        fields = ["kind", "title", "issuer", "number", "modality", "issued_on", "expires_on", "document"]
+        fields = [*CREDENTIAL_FACTS, "document"]
+        field_classes = {"modality": RowChoiceField}
         labels = {
             "kind": "Type",
             "title": "Title",
@@ -286,4 +275,57 @@ class OpeningHoursForm(SiteFormMixin, forms.Form):
             self.add_error("accepts_appointment_requests", "Add your opening hours before you take requests.")
         cleaned["time_zone"] = cleaned.get("time_zone") or self.derived_zone
         self.rows = rows
+        return cleaned
+
+
+DEFAULT_RADIUS_KM = 25
+MAX_RADIUS_KM = 500
+NEEDS_A_PLACE = "Sorting or filtering by distance needs a place: give a city, or lat and lon."
+
+
+class SearchForm(forms.Form):
+    """The search filter's form: checks the place (a city it geocodes, or lat and lon) as one."""
+
+
+    def __init__(self, *args, choices: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = choices if choices is not None else search_choices()
+        self.fields["modality"].choices = choices["modality"]
+        self.fields["need"].choices = choices["need"]
+        self.fields["language"].choices = [("", "Any language"), *choices["language"]]
+
+    def clean(self):
+        cleaned = super().clean()
+        latitude, longitude, city = cleaned.get("lat"), cleaned.get("lon"), cleaned.get("city")
+        point = place = None
+        if "lat" in self.errors or "lon" in self.errors:
+            pass
+        elif (latitude is None) != (longitude is None):
+            missing = "lon" if longitude is None else "lat"
+            self.add_error(missing, "Give both lat and lon, or neither.")
+        elif latitude is not None:
+            point = (float(latitude), float(longitude))
+        elif city:
+            place = find_place(city)
+            if place is None:
+                # The city goes in as a parameter, never into the message itself: a "%" typed
+                # by the visitor would otherwise break the message's own formatting (a 500).
+                self.add_error(
+                    "city",
+                    ValidationError(
+                        "We don't know a city called “%(city)s”. Check the spelling, or add the country: “Paris, FR”.",
+                        code="unknown_city",
+                        params={"city": city},
+                    ),
+                )
+            else:
+                point = (place.latitude, place.longitude)
+        has_place_error = any(name in self.errors for name in ("lat", "lon", "city"))
+        if point is None and not has_place_error:
+            if cleaned.get("radius_km") is not None:
+                self.add_error("radius_km", NEEDS_A_PLACE)
+            if cleaned.get("sort") == "distance":
+                self.add_error("sort", NEEDS_A_PLACE)
+        cleaned["point"] = point
+        cleaned["place"] = place
         return cleaned

@@ -283,7 +283,7 @@ class Therapist(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
     suspended_reason = models.TextField(blank=True)
 
-    # Denormalised by therapists.services.recompute_score; never edited by hand.
+    # Denormalised by therapists.scores.recompute_score; never edited by hand.
     score = models.FloatField(default=0)
     score_breakdown = models.JSONField(default=list, blank=True)
     rating_avg = models.FloatField(null=True, blank=True)

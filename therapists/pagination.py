@@ -12,7 +12,7 @@ Two costs grow with the table, measured in bench/RESULTS.md:
 import hashlib
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Subquery
 from django.utils.functional import cached_property
 from rest_framework.pagination import PageNumberPagination
@@ -53,3 +53,18 @@ class ListingPagination(PageNumberPagination):
     """The API's ?page=N pagination, on the same paginator as the HTML search."""
 
     django_paginator_class = ListingPaginator
+
+
+def paginate(paginator: Paginator, number: str | None):
+    """(page, message): an out-of-range or malformed page number shows a page and says why."""
+    try:
+        return paginator.page(number or 1), ""
+    except PageNotAnInteger:
+        return paginator.page(1), "Page numbers are whole numbers starting at 1, so here is the first page."
+    except EmptyPage:
+        if int(number) < 1:
+            return paginator.page(1), "Page numbers start at 1, so here is the first page."
+        return (
+            paginator.page(paginator.num_pages),
+            f"There are only {paginator.num_pages} pages of results, so here is the last one.",
+        )

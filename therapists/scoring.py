@@ -1,7 +1,7 @@
 """The qualification score: 0–100 points built from the signs of a good therapist.
 
 Pure arithmetic, no ORM: `compute_score(ScoreInputs)` returns a `ScoreBreakdown`. The inputs are
-aggregated in SQL by therapists.services; only verified, unexpired credentials and published
+aggregated in SQL by therapists.scores; only verified, unexpired credentials and published
 reviews are counted there (DESIGN.md, "honest").
 
 The weights (WEIGHTS below, summing to 100) and why:

@@ -1,193 +1,196 @@
-"""Writes that touch several rows: the score's upkeep and credential expiry.
+"""Writes a therapist makes to their own profile and photo (the dashboard's services).
 
-Scores are always aggregated in SQL from the source rows, never read, changed in Python and
-written back, so two reviews landing at once cannot lose each other's update.
+Credentials have their own state machine in therapists/credentials.py.
+
+Each locks the row it changes, so a double click or two open tabs queue instead of interleaving,
+and calls recompute_score in the same transaction whenever what counts toward the score changed.
 """
 
-from collections.abc import Callable
-from datetime import date
+import itertools
+import uuid
+import zoneinfo
+from datetime import time
 
-from django.db import connection, transaction
-from django.db.models import Count, Q
-from django.utils import timezone
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils.text import get_text_list, slugify
 
-from directory.caching import invalidate_public_pages
-from therapists.models import Credential, Therapist
-from therapists.scoring import ScoreInputs, compute_score
+from directory.lib.cache import invalidate_public_pages
+from therapists.images import ProcessedPhoto
+from therapists.models import OpeningHours, Therapist
+from therapists.scores import recompute_score
 
-SCORE_FIELDS = ["score", "score_breakdown", "rating_avg", "rating_weighted", "review_count", "has_verified_licence"]
-CREDENTIAL_COUNTS = {
-    "licences": Count("pk", filter=Q(kind=Credential.Kind.LICENCE)),
-    "certificates": Count("pk", filter=Q(kind=Credential.Kind.CERTIFICATE)),
-}
+# What a therapist edits, in the order the form shows it: ProfileForm.Meta.fields is this list.
+PROFILE_FIELDS = [
+    "display_name",
+    "headline",
+    "bio",
+    "city",
+    "postcode",
+    "country",
+    "practising_since",
+    "modalities",
+    "needs",
+    "languages",
+    "price_from",
+    "price_to",
+    "currency",
+    "accepts_new_clients",
+    "phone",
+    "contact_email",
+    "website",
+]
+PROFILE_RELATIONS = ["modalities", "needs", "languages"]
+# Set by the form from the city and country, never typed in (the time zone can be changed on the
+# opening hours page, set_opening_hours).
+GEOCODED_FIELDS = ["latitude", "longitude", "time_zone"]
 
 
-def _score_values(practising_since: int | None, reviews: dict, credentials: dict, today: date) -> dict:
-    """The denormalised field values for one therapist, from its SQL aggregates."""
-    inputs = ScoreInputs(
-        has_licence=bool(credentials.get("licences")),
-        certificate_count=credentials.get("certificates") or 0,
-        years_of_experience=max(0, today.year - practising_since) if practising_since else 0,
-        review_count=reviews.get("review_count") or 0,
-        rating_sum=reviews.get("rating_sum") or 0,
-        consultation_yes=reviews.get("consultation_yes") or 0,
-        no_unwanted_effects=reviews.get("no_unwanted_effects") or 0,
-        aftercare_yes=reviews.get("aftercare_yes") or 0,
-    )
-    breakdown = compute_score(inputs)
-    return {
-        "score": breakdown.score,
-        "score_breakdown": breakdown.as_json(),
-        "rating_avg": breakdown.rating_avg,
-        "rating_weighted": breakdown.rating_weighted,
-        "review_count": breakdown.review_count,
-        "has_verified_licence": inputs.has_licence,
-    }
+def _unique_slug(display_name: str) -> str:
+    base = slugify(display_name)[:70].strip("-") or "therapist"
+    slug, suffix = base, 2
+    while Therapist.objects.filter(slug=slug).exists():
+        slug, suffix = f"{base}-{suffix}", suffix + 1
+    return slug
+
+
+def delete_files_after_commit(storage, names: list[str]) -> None:
+    """Delete replaced files only once the new names are committed: a rollback keeps the old ones."""
+    names = [name for name in names if name]
+
+    def delete():
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 @transaction.atomic
-def recompute_score(*, therapist_id: int, today: date | None = None) -> Therapist:
-    """Recompute one therapist's score from its published reviews and current credentials.
+def create_profile(*, user, display_name: str) -> Therapist:
+    """Create the user's one therapist profile, as a draft."""
+    if not user.has_confirmed_email:
+        raise ValidationError("Confirm your email address before you create a therapist profile.")
+    if Therapist.objects.owned_by(user).exists():
+        raise ValidationError("You already have a therapist profile.")
+    try:
+        # A savepoint, so a lost race (a second tab, or a slug taken a moment ago) is a message, not a 500.
+        with transaction.atomic():
+            therapist = Therapist.objects.create(
+                user=user, slug=_unique_slug(display_name), display_name=display_name, status=Therapist.Status.DRAFT
+            )
+    except IntegrityError:
+        raise ValidationError("Your profile could not be created just now; please try again.") from None
+    return recompute_score(therapist_id=therapist.pk)
 
-    Locks the therapist row first, so concurrent callers queue, and each one aggregates every
-    row committed before it got the lock: no update is lost.
+
+@transaction.atomic
+def update_profile(*, therapist: Therapist, data: dict) -> Therapist:
+    """Save the profile fields present in `data`; a published profile must stay complete."""
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    for field in [*PROFILE_FIELDS, *GEOCODED_FIELDS]:
+        if field in data and field not in PROFILE_RELATIONS:
+            setattr(therapist, field, data[field])
+    therapist.save()
+    for relation in PROFILE_RELATIONS:
+        if relation in data:
+            getattr(therapist, relation).set(data[relation])
+    missing = therapist.missing_for_publication
+    if therapist.is_published and missing:
+        raise ValidationError(
+            f"A published profile needs {get_text_list(missing, 'and')}. Add it back, or unpublish the profile first."
+        )
+    return recompute_score(therapist_id=therapist.pk)
+
+
+@transaction.atomic
+def set_opening_hours(
+    *,
+    therapist: Therapist,
+    rows: list[tuple[int, time, time]],
+    accepts_appointment_requests: bool,
+    appointment_minutes: int,
+    time_zone: str,
+) -> Therapist:
+    """Replace the week's opening hours and the request settings in one go.
+
+    rows are (weekday, opens_at, closes_at) in the therapist's local time; ranges of one day must not
+    overlap. Already booked appointments keep their times: hours only bound new requests.
     """
-    from reviews.models import Review
-
-    today = today or timezone.localdate()
-    therapist = Therapist.objects.select_for_update().get(pk=therapist_id)
-    reviews = Review.objects.published().filter(therapist_id=therapist_id).score_inputs()
-    credentials = Credential.objects.current(today).filter(therapist_id=therapist_id).aggregate(**CREDENTIAL_COUNTS)
-    for field, value in _score_values(therapist.practising_since, reviews, credentials, today).items():
-        setattr(therapist, field, value)
-    therapist.save(update_fields=[*SCORE_FIELDS, "updated_at"])
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        raise ValidationError("Choose a time zone from the list.")
+    by_day: dict[int, list[tuple[time, time]]] = {}
+    for weekday, opens_at, closes_at in rows:
+        if closes_at <= opens_at:
+            raise ValidationError("Each closing time must be after its opening time.")
+        by_day.setdefault(weekday, []).append((opens_at, closes_at))
+    for ranges in by_day.values():
+        ranges.sort()
+        if any(later[0] < earlier[1] for earlier, later in itertools.pairwise(ranges)):
+            raise ValidationError("Two opening ranges of one day overlap.")
+    if accepts_appointment_requests and not rows:
+        raise ValidationError("Add your opening hours before you take requests.")
+    therapist.opening_hours.all().delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(therapist=therapist, weekday=weekday, opens_at=opens_at, closes_at=closes_at)
+        for weekday, opens_at, closes_at in rows
+    )
+    therapist.accepts_appointment_requests = accepts_appointment_requests
+    therapist.appointment_minutes = appointment_minutes
+    therapist.time_zone = time_zone
+    therapist.save(update_fields=["accepts_appointment_requests", "appointment_minutes", "time_zone", "updated_at"])
+    # The profile, its search card and the API show the hours: drop the cached visitor pages.
+    transaction.on_commit(invalidate_public_pages)
     return therapist
 
 
-def recompute_scores(
-    *, batch_size: int = 5000, today: date | None = None, progress: Callable[[int, int], None] | None = None
-) -> int:
-    """Rebuild every therapist's score set-wise; returns how many rows changed.
-
-    Per batch of therapists (a primary-key range): one grouped aggregate over reviews, one over
-    credentials, then one batched UPDATE of the rows whose values differ. Also the repair tool
-    when the denormalised fields have drifted.
-    """
-    from reviews.models import Review, score_input_expressions
-
-    today = today or timezone.localdate()
-    total = Therapist.objects.count()
-    done = changed = 0
-    last_pk = 0
-    while True:
-        # Plain tuples, not model instances: building 100,000 instances cost more than the SQL.
-        batch = list(
-            Therapist.objects.filter(pk__gt=last_pk)
-            .order_by("pk")
-            .values_list("pk", "practising_since", *SCORE_FIELDS)[:batch_size]
+@transaction.atomic
+def publish_profile(*, therapist: Therapist) -> Therapist:
+    therapist = Therapist.objects.select_for_update().select_related("user").get(pk=therapist.pk)
+    if therapist.status == Therapist.Status.SUSPENDED:
+        reason = f" Reason: {therapist.suspended_reason}" if therapist.suspended_reason else ""
+        raise ValidationError(
+            f"Your profile is suspended by our moderators and cannot be published.{reason} "
+            "Contact us if you think this is a mistake."
         )
-        if not batch:
-            break
-        low, high = batch[0][0], batch[-1][0]
-        reviews = {
-            row.pop("therapist_id"): row
-            for row in Review.objects.published()
-            .filter(therapist_id__gte=low, therapist_id__lte=high)
-            .values("therapist_id")
-            .annotate(**score_input_expressions())
-            .order_by()
-        }
-        credentials = {
-            row.pop("therapist_id"): row
-            for row in Credential.objects.current(today)
-            .filter(therapist_id__gte=low, therapist_id__lte=high)
-            .values("therapist_id")
-            .annotate(**CREDENTIAL_COUNTS)
-            .order_by()
-        }
-        dirty = []
-        for pk, practising_since, *stored in batch:
-            values = _score_values(practising_since, reviews.get(pk, {}), credentials.get(pk, {}), today)
-            if [values[field] for field in SCORE_FIELDS] != stored:
-                dirty.append((pk, values))
-        _write_scores(dirty)
-        changed += len(dirty)
-        done += len(batch)
-        last_pk = high
-        if progress:
-            progress(done, total)
-    if changed:
-        # The batched UPDATE sends no post_save signal; scores are on every visitor page.
-        invalidate_public_pages()
-    return changed
+    if not therapist.user.has_confirmed_email:
+        raise ValidationError("Confirm your email address before you publish your profile.")
+    missing = therapist.missing_for_publication
+    if missing:
+        raise ValidationError(f"Before publishing, add {get_text_list(missing, 'and')}.")
+    if therapist.status == Therapist.Status.PUBLISHED:
+        return therapist
+    therapist.status = Therapist.Status.PUBLISHED
+    therapist.save(update_fields=["status", "updated_at"])
+    return recompute_score(therapist_id=therapist.pk)
 
 
 @transaction.atomic
-def _write_scores(changes: list[tuple[int, dict]]) -> None:
-    """Write (primary key, score field values) pairs in a few statements.
-
-    Django's bulk_update builds a CASE WHEN per field and row, which took 28 s for 100,000 rows
-    on SQLite. PostgreSQL gets one UPDATE … FROM (VALUES …) per 1,000 rows; SQLite, which has
-    no network round trip, a parametrised UPDATE by primary key run through executemany.
-    """
-    if not changes:
-        return
-    quote = connection.ops.quote_name
-    table = quote(Therapist._meta.db_table)
-    fields = [Therapist._meta.get_field(name) for name in SCORE_FIELDS]
-    rows = [
-        [pk] + [field.get_db_prep_save(values[field.name], connection) for field in fields] for pk, values in changes
-    ]
-    # Identifiers and casts come from the model's own metadata; every value is a bound parameter.
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            assignments = ", ".join(
-                f"{quote(field.column)} = v.{quote(field.column)}::{field.db_type(connection)}" for field in fields
-            )
-            columns = ", ".join(["id", *(quote(field.column) for field in fields)])
-            row_placeholder = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
-            for start in range(0, len(rows), 1000):
-                chunk = rows[start : start + 1000]
-                cursor.execute(
-                    f"UPDATE {table} AS t SET {assignments} "  # noqa: S608  # nosec B608
-                    f"FROM (VALUES {', '.join([row_placeholder] * len(chunk))}) AS v({columns}) "
-                    "WHERE t.id = v.id::bigint",
-                    [value for row in chunk for value in row],
-                )
-        else:
-            assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-            cursor.executemany(
-                f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s",  # noqa: S608  # nosec B608
-                [row[1:] + row[:1] for row in rows],
-            )
+def unpublish_profile(*, therapist: Therapist) -> Therapist:
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    if therapist.status != Therapist.Status.PUBLISHED:
+        raise ValidationError("Only a published profile can be unpublished.")
+    therapist.status = Therapist.Status.DRAFT
+    therapist.save(update_fields=["status", "updated_at"])
+    return recompute_score(therapist_id=therapist.pk)
 
 
-def expire_credentials(*, today: date | None = None) -> int:
-    """Mark verified credentials past their expiry date as expired and rescore their therapists.
-
-    Returns how many credentials expired. Logged as automatic decisions (no actor).
-    """
-    from moderation.models import Decision
-    from moderation.services import log_decision
-
-    today = today or timezone.localdate()
-    expired = 0
-    with transaction.atomic():
-        # Conditional update on the status: a moderator deciding at the same moment is not overwritten.
-        credentials = list(Credential.objects.past_expiry(today).select_for_update().select_related("therapist"))
-        ids = [c.pk for c in credentials]
-        expired = Credential.objects.filter(pk__in=ids, status=Credential.Status.VERIFIED).update(
-            status=Credential.Status.EXPIRED, updated_at=timezone.now()
-        )
-        for credential in credentials:
-            log_decision(
-                actor=None,
-                action=Decision.Action.EXPIRE_CREDENTIAL,
-                target=credential,
-                reason=f"Expired on {credential.expires_on.isoformat()}",
-                before={"status": Credential.Status.VERIFIED},
-                after={"status": Credential.Status.EXPIRED},
-            )
-        for therapist_id in sorted({c.therapist_id for c in credentials}):
-            recompute_score(therapist_id=therapist_id, today=today)
-    return expired
+@transaction.atomic
+def replace_photo(*, therapist: Therapist, photo: ProcessedPhoto) -> Therapist:
+    """Store the re-encoded photo under new server-made names; the old files go after commit."""
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    old_names = [therapist.photo.name, therapist.photo_thumbnail.name]
+    token = uuid.uuid4().hex
+    try:
+        therapist.photo.save(f"{token}.jpg", ContentFile(photo.profile), save=False)
+        therapist.photo_thumbnail.save(f"{token}-thumb.jpg", ContentFile(photo.thumbnail), save=False)
+        therapist.save(update_fields=["photo", "photo_thumbnail", "updated_at"])
+    except Exception:
+        # Nothing half-saved: the row still names the old files, so drop whichever new file was written.
+        for field in (therapist.photo, therapist.photo_thumbnail):
+            if field.name and field.name not in old_names:
+                field.storage.delete(field.name)
+        raise
+    delete_files_after_commit(therapist.photo.storage, old_names)
+    return therapist

@@ -1,10 +1,10 @@
 from django.urls import path
 
-from therapists import views
+from therapists.views import profile, search
 
 app_name = "therapists"
 
 urlpatterns = [
-    path("", views.search, name="search"),
-    path("<slug:slug>/", views.profile, name="profile"),
+    path("", search.search, name="search"),
+    path("<slug:slug>/", profile.profile, name="profile"),
 ]

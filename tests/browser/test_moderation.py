@@ -4,7 +4,7 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from tests.factories import CredentialFactory, TherapistFactory, UserFactory
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

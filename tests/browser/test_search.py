@@ -2,7 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import CredentialFactory, ModalityFactory, ReviewFactory, TherapistFactory
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

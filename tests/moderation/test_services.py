@@ -14,8 +14,8 @@ from moderation.models import Decision
 from reviews.models import Review, ReviewFlag
 from tests.factories import CredentialFactory, ReviewFactory, ReviewFlagFactory, TherapistFactory
 from therapists.models import Credential, Therapist
+from therapists.scores import recompute_score
 from therapists.scoring import ScoreInputs, compute_score
-from therapists.services import recompute_score
 
 pytestmark = pytest.mark.django_db
 

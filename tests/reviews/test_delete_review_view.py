@@ -4,7 +4,7 @@ import pytest
 
 from reviews.models import Review
 from tests.factories import ReviewFactory, TherapistFactory
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 pytestmark = pytest.mark.django_db
 

@@ -1,8 +1,8 @@
-"""directory.ratelimit: a fixed window counted in the shared cache."""
+"""directory.lib.ratelimit: a fixed window counted in the shared cache."""
 
 import pytest
 
-from directory import ratelimit
+from directory.lib import ratelimit
 
 
 def test_hits_within_the_rate_are_allowed_and_the_next_is_not():

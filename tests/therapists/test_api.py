@@ -3,7 +3,7 @@
 import pytest
 
 from tests.factories import CredentialFactory, ModalityFactory, ReviewFactory, ReviewReplyFactory, TherapistFactory
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 pytestmark = pytest.mark.django_db
 

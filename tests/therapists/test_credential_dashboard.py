@@ -122,7 +122,7 @@ def test_dashboard_lists_credentials_with_status_and_the_rejection_reason(client
 
 def test_withdrawing_a_verified_licence_stops_it_counting_toward_the_score(client, owner):
     credential = CredentialFactory(therapist=owner, verified=True)
-    from therapists.services import recompute_score
+    from therapists.scores import recompute_score
 
     recompute_score(therapist_id=owner.pk)
     owner.refresh_from_db()
@@ -160,7 +160,7 @@ def test_pending_credential_cannot_be_resubmitted(client, owner):
 
 
 def test_editing_a_verified_credentials_facts_sends_it_back_to_pending_and_rescores(client, owner):
-    from therapists.services import recompute_score
+    from therapists.scores import recompute_score
 
     credential = CredentialFactory(therapist=owner, verified=True)
     recompute_score(therapist_id=owner.pk)

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from tests.factories import CredentialFactory, ModalityFactory, ReviewFactory, TherapistFactory, UserFactory
 from therapists.models import Therapist
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from PIL import ExifTags, Image, ImageFile
 
 from tests.factories import TherapistFactory
 from tests.therapists.uploads import SVG, image_bytes, png_claiming, upload
-from therapists import profile_services
+from therapists import services
 from therapists.images import THUMBNAIL_SIZE, ProcessedPhoto, process_photo
 from therapists.models import Therapist
 
@@ -169,7 +169,7 @@ def test_a_failed_replacement_keeps_the_old_photo_and_leaves_no_new_file(owner_w
     photo = process_photo(upload("new.jpg", image_bytes("JPEG", color="orange")))
 
     with pytest.raises(OSError, match="disk full"):
-        profile_services.replace_photo(therapist=owner_with_photo, photo=photo)
+        services.replace_photo(therapist=owner_with_photo, photo=photo)
 
     owner_with_photo.refresh_from_db()
     assert [owner_with_photo.photo.name, owner_with_photo.photo_thumbnail.name] == old_names

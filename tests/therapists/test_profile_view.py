@@ -16,7 +16,7 @@ from tests.factories import (
     TherapistFactory,
     UserFactory,
 )
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from moderation.services import expire_credentials
 from reviews.models import Review
 from tests.factories import CredentialFactory, ReviewFactory, TherapistFactory
 from therapists.models import Credential, Therapist
-from therapists.services import expire_credentials, recompute_score, recompute_scores
+from therapists.scores import recompute_score, recompute_scores
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from tests.factories import (
     TherapistFactory,
 )
 from therapists.models import Therapist
-from therapists.services import recompute_score
+from therapists.scores import recompute_score
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from accounts.models import User
 from appointments.models import Appointment, AppointmentRequest
 from reviews.models import Review
 from therapists.models import Credential, OpeningHours, Therapist
-from therapists.services import recompute_scores
+from therapists.scores import recompute_scores
 
 pytestmark = pytest.mark.django_db
 

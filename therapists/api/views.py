@@ -6,7 +6,7 @@ from rest_framework import generics, serializers
 from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
 
-from directory.caching import PUBLIC_PAGE_SECONDS, public_cache_key
+from directory.lib.cache import PUBLIC_PAGE_SECONDS, public_cache_key
 from reviews.models import Review
 from therapists.api.serializers import ReviewSerializer, TherapistDetailSerializer, TherapistListSerializer
 from therapists.filters import TherapistFilter

@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from therapists.management.progress import ProgressBar
-from therapists.services import recompute_scores
+from therapists.scores import recompute_scores
 
 
 class Command(BaseCommand):

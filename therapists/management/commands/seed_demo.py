@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from therapists.demo import DEMO_MODERATOR_EMAIL, DEMO_PASSWORD, seed_demo
 from therapists.management.progress import ProgressBar
+from therapists.models import Therapist
 
 
 class Command(BaseCommand):
@@ -18,8 +19,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, therapists, reviews, seed, if_empty, **options):
-        from therapists.models import Therapist
-
         if therapists < 0 or reviews < 0:
             raise CommandError("--therapists and --reviews must be zero or more.")
         if reviews and not therapists:

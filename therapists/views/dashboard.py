@@ -13,8 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from reviews.models import Review
-from therapists import profile_services
+from therapists import credentials, services
 from therapists.documents import content_type_for
 from therapists.forms import CreateProfileForm, CredentialForm, OpeningHoursForm, PhotoForm, ProfileForm
 from therapists.models import Credential, Therapist
@@ -50,10 +49,8 @@ def home(request):
         "missing": therapist.missing_for_publication,
         "score_items": [{**item, "advice": advice(item)} for item in therapist.score_breakdown],
         "credentials": therapist.credentials.select_related("modality").order_by("-submitted_at", "-pk"),
-        "reviews": Review.objects.published()
-        .filter(therapist=therapist)
-        .select_related("reply")
-        .newest_first()[:LATEST_REVIEWS],
+        # Through the related manager: the therapists app reads reviews without importing the layer above.
+        "reviews": therapist.reviews.published().select_related("reply").newest_first()[:LATEST_REVIEWS],
         "email_confirmed": request.user.has_confirmed_email,
     }
     return render(request, "therapists/dashboard/home.html", context)
@@ -65,7 +62,7 @@ def create_profile(request):
     form = CreateProfileForm(request.POST)
     if form.is_valid():
         try:
-            profile_services.create_profile(user=request.user, display_name=form.cleaned_data["display_name"])
+            services.create_profile(user=request.user, display_name=form.cleaned_data["display_name"])
         except ValidationError as error:
             _report(request, error)
             return redirect("dashboard:home")
@@ -90,7 +87,7 @@ def edit_profile(request):
     form = ProfileForm(*_bound(request), instance=therapist)
     if request.method == "POST" and form.is_valid():
         try:
-            profile_services.update_profile(therapist=therapist, data=form.cleaned_data)
+            services.update_profile(therapist=therapist, data=form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -105,7 +102,7 @@ def opening_hours(request):
     form = OpeningHoursForm(*_bound(request), therapist=therapist)
     if request.method == "POST" and form.is_valid():
         try:
-            profile_services.set_opening_hours(
+            services.set_opening_hours(
                 therapist=therapist,
                 rows=form.rows,
                 accepts_appointment_requests=form.cleaned_data["accepts_appointment_requests"],
@@ -125,7 +122,7 @@ def opening_hours(request):
 def publish_profile(request):
     therapist = _own_therapist(request)
     try:
-        profile_services.publish_profile(therapist=therapist)
+        services.publish_profile(therapist=therapist)
     except ValidationError as error:
         _report(request, error)
     else:
@@ -138,7 +135,7 @@ def publish_profile(request):
 def unpublish_profile(request):
     therapist = _own_therapist(request)
     try:
-        profile_services.unpublish_profile(therapist=therapist)
+        services.unpublish_profile(therapist=therapist)
     except ValidationError as error:
         _report(request, error)
     else:
@@ -151,7 +148,7 @@ def photo(request):
     therapist = _own_therapist(request)
     form = PhotoForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
-        profile_services.replace_photo(therapist=therapist, photo=form.processed)
+        services.replace_photo(therapist=therapist, photo=form.processed)
         messages.success(request, "Your new photo is saved.")
         return redirect("dashboard:home")
     return render(request, "therapists/dashboard/photo_form.html", {"therapist": therapist, "form": form})
@@ -162,7 +159,7 @@ def submit_credential(request):
     therapist = _own_therapist(request)
     form = CredentialForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
-        profile_services.submit_credential(
+        credentials.submit_credential(
             therapist=therapist,
             data=form.cleaned_data,
             document=form.cleaned_data["document"],
@@ -180,7 +177,7 @@ def edit_credential(request, pk):
     form = CredentialForm(*_bound(request), instance=credential)
     if request.method == "POST" and form.is_valid():
         new_document = form.cleaned_data["document"] if form.document_extension else None
-        updated = profile_services.update_credential(
+        updated = credentials.update_credential(
             credential=credential, data=form.cleaned_data, document=new_document, extension=form.document_extension
         )
         if was_verified and updated.status == Credential.Status.PENDING:
@@ -200,7 +197,7 @@ def edit_credential(request, pk):
 def withdraw_credential(request, pk):
     credential = _own_credential(request, pk)
     try:
-        profile_services.withdraw_credential(credential=credential)
+        credentials.withdraw_credential(credential=credential)
     except ValidationError as error:
         _report(request, error)
     else:
@@ -213,7 +210,7 @@ def withdraw_credential(request, pk):
 def resubmit_credential(request, pk):
     credential = _own_credential(request, pk)
     try:
-        profile_services.resubmit_credential(credential=credential)
+        credentials.resubmit_credential(credential=credential)
     except ValidationError as error:
         _report(request, error)
     else:

@@ -1,56 +1,18 @@
 import json
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from directory.caching import cache_public_page
-from therapists.filters import TherapistFilter
+from directory.lib.cache import cache_public_page
 from therapists.models import Therapist
-from therapists.pagination import ListingPaginator
+from therapists.pagination import paginate
 
-SEARCH_PAGE_SIZE = 20
 REVIEWS_PAGE_SIZE = 10
 # The characters that could end a <script> element or open a comment inside it, as json_script escapes them.
 JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-def paginate(paginator: Paginator, number: str | None):
-    """(page, message): an out-of-range or malformed page number shows a page and says why."""
-    try:
-        return paginator.page(number or 1), ""
-    except PageNotAnInteger:
-        return paginator.page(1), "Page numbers are whole numbers starting at 1, so here is the first page."
-    except EmptyPage:
-        if int(number) < 1:
-            return paginator.page(1), "Page numbers start at 1, so here is the first page."
-        return (
-            paginator.page(paginator.num_pages),
-            f"There are only {paginator.num_pages} pages of results, so here is the last one.",
-        )
-
-
-@require_GET
-@cache_public_page
-def search(request):
-    therapist_filter = TherapistFilter(request.GET, queryset=Therapist.objects.for_listing())
-    context = {"filter": therapist_filter, "form": therapist_filter.form}
-    if not therapist_filter.is_valid():
-        return render(request, "therapists/search.html", context, status=400)
-    paginator = ListingPaginator(therapist_filter.qs, SEARCH_PAGE_SIZE)
-    page, page_message = paginate(paginator, request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context.update(
-        page=page,
-        page_message=page_message,
-        active_filters=therapist_filter.active_filters(),
-        has_point=therapist_filter.point is not None,
-        query_without_page=query.urlencode(),
-    )
-    return render(request, "therapists/search.html", context)
 
 
 @require_GET

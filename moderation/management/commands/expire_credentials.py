@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from therapists.services import expire_credentials
+from moderation.services import expire_credentials
 
 
 class Command(BaseCommand):

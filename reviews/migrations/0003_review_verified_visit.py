@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('appointments', '0002_no_overlapping_appointments'),
-        ('reviews', '0001_initial'),
+        ('reviews', '0002_review_questions_one_wording'),
     ]
 
     operations = [
