@@ -207,8 +207,13 @@ class AppointmentQuerySet(models.QuerySet):
         return self.booked().filter(ends_at__lte=now, ends_at__gte=now - MARKING_WINDOW)
 
     def due_reminder(self, now: datetime):
+        """Booked, starting within 24 hours, not reminded yet; not those booked less than a day ahead,
+        whose confirmation email was the reminder."""
         return self.booked().filter(
-            reminder_sent_at__isnull=True, starts_at__gt=now, starts_at__lte=now + timedelta(hours=24)
+            reminder_sent_at__isnull=True,
+            starts_at__gt=now,
+            starts_at__lte=now + timedelta(hours=24),
+            created_at__lte=F("starts_at") - timedelta(hours=24),
         )
 
 

@@ -62,7 +62,7 @@ def test_health_answers_never_show_in_their_text_form():
 
 def test_the_jobs_command_runs_all_three_and_says_what_changed():
     AppointmentFactory(attended=True, starts_at=timezone.now() - timedelta(days=40))
-    AppointmentFactory(starts_at=timezone.now() + timedelta(hours=3))
+    AppointmentFactory(starts_at=timezone.now() + timedelta(hours=3), created_at=timezone.now() - timedelta(days=2))
     AppointmentRequestFactory(times=[timezone.now() - timedelta(hours=1)])
     out = StringIO()
     call_command("appointment_jobs", stdout=out)

@@ -340,8 +340,11 @@ def test_expired_requests_close_once_every_time_has_passed(django_capture_on_com
 
 
 def test_reminders_go_once_for_appointments_within_a_day(django_capture_on_commit_callbacks):
-    soon = AppointmentFactory(starts_at=timezone.now() + timedelta(hours=20))
-    AppointmentFactory(starts_at=timezone.now() + timedelta(hours=30))
+    booked_days_ago = timezone.now() - timedelta(days=3)
+    soon = AppointmentFactory(starts_at=timezone.now() + timedelta(hours=20), created_at=booked_days_ago)
+    AppointmentFactory(starts_at=timezone.now() + timedelta(hours=30), created_at=booked_days_ago)
+    # Booked this morning for tonight: the confirmation was the reminder.
+    AppointmentFactory(starts_at=timezone.now() + timedelta(hours=8), created_at=timezone.now() - timedelta(hours=2))
     with django_capture_on_commit_callbacks(execute=True):
         assert services.send_reminders() == 1
         assert services.send_reminders() == 0
