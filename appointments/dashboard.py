@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from appointments import clock, services
 from appointments.forms import DeclineForm, ProposeTimeForm
 from appointments.models import Appointment, AppointmentRequest, ProposedTime
+from directory.lib.forms import is_row_id
 from therapists.models import Therapist
 
 INBOX_PAGE_SIZE = 20
@@ -37,6 +38,16 @@ def _own_appointment(request, pk: int) -> Appointment:
 def _report(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def _perform(request, service, *, success: str, **arguments) -> None:
+    """Call a service; its refusal becomes the error messages, anything else the success message."""
+    try:
+        service(**arguments)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, success)
 
 
 @login_required
@@ -68,7 +79,7 @@ def accept(request, pk):
     appointment_request = _own_request(request, pk)
     time_id = request.POST.get("time", "")
     proposed_time = (
-        ProposedTime.objects.filter(request=appointment_request, pk=time_id).first() if time_id.isdigit() else None
+        ProposedTime.objects.filter(request=appointment_request, pk=time_id).first() if is_row_id(time_id) else None
     )
     if proposed_time is None:
         messages.error(request, "Choose one of the times the client proposed.")
@@ -133,39 +144,28 @@ def decline(request, pk):
 @login_required
 @require_POST
 def mark_attended(request, pk):
-    appointment = _own_appointment(request, pk)
-    try:
-        services.mark_attended(appointment=appointment, therapist_user=request.user)
-    except ValidationError as error:
-        _report(request, error)
-    else:
-        messages.success(request, "Marked attended. The client is invited to review the visit.")
+    _perform(
+        request, services.mark_attended, appointment=_own_appointment(request, pk), therapist_user=request.user,
+        success="Marked attended. The client is invited to review the visit.",
+    )
     return _back_to_inbox(request)
 
 
 @login_required
 @require_POST
 def mark_no_show(request, pk):
-    appointment = _own_appointment(request, pk)
-    try:
-        services.mark_no_show(appointment=appointment, therapist_user=request.user)
-    except ValidationError as error:
-        _report(request, error)
-    else:
-        messages.success(request, "Marked as a no-show.")
+    _perform(
+        request, services.mark_no_show, appointment=_own_appointment(request, pk), therapist_user=request.user,
+        success="Marked as a no-show.",
+    )
     return _back_to_inbox(request)
 
 
 @login_required
 @require_POST
 def cancel(request, pk):
-    appointment = _own_appointment(request, pk)
-    try:
-        services.cancel_appointment(
-            appointment=appointment, user=request.user, reason=request.POST.get("reason", "")[:1000]
-        )
-    except ValidationError as error:
-        _report(request, error)
-    else:
-        messages.success(request, "The appointment is cancelled; the client is told.")
+    _perform(
+        request, services.cancel_appointment, appointment=_own_appointment(request, pk), user=request.user,
+        reason=request.POST.get("reason", "")[:1000], success="The appointment is cancelled; the client is told.",
+    )
     return _back_to_inbox(request)

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from appointments.models import BOOKING_HORIZON, HealthAnswers
 from appointments.services import check_start
+from directory.lib.forms import RowChoiceField, yes_no_field
 from therapists.models import Therapist
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"
@@ -52,20 +53,10 @@ class LocalDateTimeField(forms.Field):
         return moment
 
 
-def yes_no(question: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=question,
-        choices=[("True", "Yes"), ("False", "No")],
-        coerce=lambda value: value == "True",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Please answer this question with yes or no."},
-    )
-
-
 class RequestForm(forms.Form):
     """Receives the therapist, so the massage types and the time zone are theirs."""
 
-    modality = forms.ModelChoiceField(
+    modality = RowChoiceField(
         label="Massage type",
         queryset=None,
         empty_label="Choose a massage type",
@@ -81,10 +72,10 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Optional. What you would like help with; up to 2,000 characters.",
     )
-    spine_tumour = yes_no(HealthAnswers.QUESTIONS["spine_tumour"])
-    skin_condition = yes_no(HealthAnswers.QUESTIONS["skin_condition"])
-    acute_back_pain = yes_no(HealthAnswers.QUESTIONS["acute_back_pain"])
-    chronic_illness = yes_no(HealthAnswers.QUESTIONS["chronic_illness"])
+    spine_tumour = yes_no_field(HealthAnswers.QUESTIONS["spine_tumour"])
+    skin_condition = yes_no_field(HealthAnswers.QUESTIONS["skin_condition"])
+    acute_back_pain = yes_no_field(HealthAnswers.QUESTIONS["acute_back_pain"])
+    chronic_illness = yes_no_field(HealthAnswers.QUESTIONS["chronic_illness"])
     # Set by the second step: the client has read the advice that a "yes" shows, and sends anyway.
     advice_read = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

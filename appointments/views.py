@@ -127,47 +127,46 @@ def mine(request):
     return render(request, "appointments/mine.html", {"rows": rows, "now": now})
 
 
+def _perform(request, service, *, success: str, **arguments) -> None:
+    """Call a service; its refusal becomes the error messages, anything else the success message."""
+    try:
+        service(**arguments)
+    except ValidationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, success)
+
+
 @login_required
 @require_POST
 def withdraw(request, pk):
     appointment_request = _own_request(request, pk)
-    try:
-        services.cancel_request(appointment_request=appointment_request, client=request.user)
-    except ValidationError as error:
-        _report(request, error)
-    else:
-        messages.success(request, f"Your request to {appointment_request.therapist.display_name} is withdrawn.")
+    _perform(
+        request, services.cancel_request, appointment_request=appointment_request, client=request.user,
+        success=f"Your request to {appointment_request.therapist.display_name} is withdrawn.",
+    )
     return redirect("appointments:mine")
 
 
 @login_required
 @require_POST
 def accept_proposal(request, pk):
-    appointment_request = _own_request(request, pk)
-    try:
-        services.accept_proposal(appointment_request=appointment_request, client=request.user)
-    except ValidationError as error:
-        _report(request, error)
-    else:
-        messages.success(request, "Your appointment is booked. We have emailed you the details and a calendar file.")
+    _perform(
+        request, services.accept_proposal, appointment_request=_own_request(request, pk), client=request.user,
+        success="Your appointment is booked. We have emailed you the details and a calendar file.",
+    )
     return redirect("appointments:mine")
 
 
 @login_required
 @require_POST
 def cancel(request, pk):
-    appointment_request = _own_request(request, pk)
-    appointment = getattr(appointment_request, "appointment", None)
+    appointment = getattr(_own_request(request, pk), "appointment", None)
     if appointment is None:
         messages.error(request, "This request has no appointment to cancel.")
         return redirect("appointments:mine")
-    try:
-        services.cancel_appointment(
-            appointment=appointment, user=request.user, reason=request.POST.get("reason", "")[:1000]
-        )
-    except ValidationError as error:
-        _report(request, error)
-    else:
-        messages.success(request, "Your appointment is cancelled; the therapist is told.")
+    _perform(
+        request, services.cancel_appointment, appointment=appointment, user=request.user,
+        reason=request.POST.get("reason", "")[:1000], success="Your appointment is cancelled; the therapist is told.",
+    )
     return redirect("appointments:mine")
-

@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from directory.lib.forms import RowChoiceField
+from directory.lib.forms import RowChoiceField, yes_no_field
 from reviews.models import QUESTIONS, Review, ReviewFlag, ReviewReply
 
 RATING_CHOICES = [(1, "1 star"), (2, "2 stars"), (3, "3 stars"), (4, "4 stars"), (5, "5 stars")]
@@ -24,16 +24,6 @@ class PlainTextField(forms.CharField):
 
     def to_python(self, value):
         return super().to_python(value).replace("\r\n", "\n")
-
-
-def yes_no_field(question: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=question,
-        choices=[("True", "Yes"), ("False", "No")],
-        coerce=lambda value: value == "True",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Please answer this question with yes or no."},
-    )
 
 
 class ReviewForm(forms.ModelForm):

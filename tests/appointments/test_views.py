@@ -65,6 +65,7 @@ def test_a_yes_shows_the_advice_first_and_still_lets_the_client_send(client, boo
         ({"start_1": "2020-01-01T10:00"}, "is in the past"),
         ({"start_1": local_input(in_days(3, 6))}, "outside Clara Weber"),
         ({"modality": "999999"}, "Choose a massage type this therapist offers."),
+        ({"modality": "9" * 30}, "Choose a massage type this therapist offers."),
         ({"spine_tumour": ""}, "Please answer this question with yes or no."),
         ({"start_2": local_input(in_days(3, 10))}, "You proposed this time already"),
         ({"message": "x" * 2001}, "at most 2000 characters"),
@@ -147,7 +148,7 @@ def test_inbox_shows_the_request_with_its_yes_answers_and_accepts_a_time(client,
     assert ics[0] == "appointment.ics" and "BEGIN:VEVENT" in ics[1] and ics[2] == "text/calendar"
 
 
-@pytest.mark.parametrize("time_value", ["", "abc", "999999"])
+@pytest.mark.parametrize("time_value", ["", "abc", "999999", "9" * 30, "-1"])
 def test_accept_without_a_valid_time_changes_nothing(client, time_value):
     request = AppointmentRequestFactory()
     client.force_login(request.therapist.user)
