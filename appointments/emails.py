@@ -1,13 +1,11 @@
 """The emails of a booking: one per state change, the 24-hour reminder and the review invitation.
 
-Called by appointments.services inside their transaction; `_queue` is the one place that hands a
-message over for delivery after commit. No email carries the health answers: the therapist reads
-them in the dashboard, behind a login.
+Called by appointments.services inside their transaction: each is an outbox row written in it
+(outbox.services.queue_email), sent after commit, never for a change that rolled back. No email
+carries the health answers: the therapist reads them in the dashboard, behind a login.
 """
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from icalendar import Calendar
@@ -15,18 +13,23 @@ from icalendar import Event as CalendarEvent
 
 from appointments.invitations import invitation_token
 from appointments.models import Appointment, AppointmentRequest
+from outbox.services import queue_email
 
-ICS_TYPE = "text/calendar"
+ICS_TYPE = "text/calendar; charset=utf-8"
 
 
 def _queue(*, to: str, subject: str, template: str, context: dict, attachments=()) -> None:
     if not to:
         return
     body = render_to_string(f"appointments/email/{template}.txt", {"site_url": settings.SITE_URL, **context})
-    message = EmailMultiAlternatives(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [to])
-    for attachment in attachments:
-        message.attach(*attachment)
-    transaction.on_commit(message.send)
+    queue_email(
+        to=to,
+        # A therapist's name is typed by a person: one line, whatever it holds.
+        subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        body=body,
+        attachments=attachments,
+        kind=f"appointments.{template}",
+    )
 
 
 def _request(request_id: int) -> AppointmentRequest:

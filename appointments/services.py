@@ -87,7 +87,7 @@ def request_appointment(
         raise ValidationError("You cannot request an appointment with yourself.")
     if not therapist.takes_appointment_requests:
         raise ValidationError(f"{therapist.display_name} is not taking appointment requests through the site.")
-    if not client.has_confirmed_email:
+    if not client.has_confirmed_address():
         raise ValidationError("Please confirm your email address before you request an appointment.")
     if not therapist.modalities.filter(pk=modality.pk).exists():
         raise ValidationError("Choose a massage type this therapist offers.")

@@ -49,7 +49,7 @@ def request_appointment(request, slug):
             message=f"{therapist.display_name} is not taking appointment requests through the site. "
             "The profile lists other ways to get in touch.",
         )
-    if not request.user.has_confirmed_email:
+    if not request.user.has_confirmed_address():
         return _refuse(
             request, title="Please confirm your email address", therapist=therapist,
             message="Before you request an appointment, please confirm your email address with the link we sent you.",

@@ -52,7 +52,7 @@ def main() -> None:
         )
     if has_hours:
         Therapist.objects.filter(pk=therapist.pk).update(accepts_appointment_requests=True)
-    client = Client()
+    client = Client(HTTP_HOST="localhost")
     client.force_login(User.objects.exclude(therapist__isnull=False).order_by("pk").first())
 
     def measure(path: str) -> tuple[int, float]:

@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,6 +8,7 @@ from directory import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("how-we-rank/", views.how_we_rank, name="how_we_rank"),
     path("therapists/", include("therapists.urls")),
     path("", include("reviews.urls")),
@@ -16,12 +18,12 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("therapists.api.urls")),
+    path("api/hsds/", include("opendata.api.urls")),
+    path("open-data/", include("opendata.urls")),
     path("admin/", admin.site.urls),
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
-
     # Public photos only; credential documents live outside MEDIA_ROOT and are never served here.
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

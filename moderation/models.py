@@ -53,6 +53,7 @@ class Decision(models.Model):
         DISMISS_FLAGS = "dismiss_flags", "Dismissed flags"
         SUSPEND_THERAPIST = "suspend_therapist", "Suspended a profile"
         UNSUSPEND_THERAPIST = "unsuspend_therapist", "Lifted a suspension"
+        RESEND_EMAIL = "resend_email", "Sent a failed email again"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",

@@ -4,7 +4,8 @@ Every decision is a conditional UPDATE on the status it expects (`filter(pk=…,
 the row count says whether it applied. Two moderators clicking at once therefore produce one
 decision: the second UPDATE matches no row (PostgreSQL re-checks the WHERE clause after the first
 transaction commits) and is refused, and nothing is logged for it. Emails go out only after the
-transaction commits, so a rolled-back decision tells nobody anything.
+transaction commits: each is an outbox row written in the decision's transaction (see
+outbox/services.py), so a rolled-back decision tells nobody anything.
 """
 
 from datetime import date
@@ -13,8 +14,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from directory.lib.cache import invalidate_public_pages_on_commit
 from moderation import emails
 from moderation.models import Decision
+from outbox.models import Email
+from outbox.services import requeue_email
 from reviews.models import Review, ReviewFlag
 from therapists import credentials
 from therapists.models import Credential, Therapist
@@ -49,7 +53,7 @@ def verify_credential(*, credential: Credential, moderator, expires_on: date | N
         action=Decision.Action.VERIFY_CREDENTIAL,
         expires_on=expires_on,
     )
-    transaction.on_commit(lambda: emails.credential_verified(credential_id=credential.pk))
+    emails.credential_verified(credential_id=credential.pk)
     return credential
 
 
@@ -64,7 +68,7 @@ def reject_credential(*, credential: Credential, moderator, reason: str) -> Cred
         action=Decision.Action.REJECT_CREDENTIAL,
         reason=reason,
     )
-    transaction.on_commit(lambda: emails.credential_rejected(credential_id=credential.pk))
+    emails.credential_rejected(credential_id=credential.pk)
     return credential
 
 
@@ -79,7 +83,7 @@ def revoke_credential(*, credential: Credential, moderator, reason: str) -> Cred
         action=Decision.Action.REVOKE_CREDENTIAL,
         reason=reason,
     )
-    transaction.on_commit(lambda: emails.credential_revoked(credential_id=credential.pk))
+    emails.credential_revoked(credential_id=credential.pk)
     return credential
 
 
@@ -109,7 +113,8 @@ def hide_review(*, review: Review, moderator, reason: str) -> Review:
         after={"status": Review.Status.HIDDEN, "open_flags": 0},
     )
     recompute_score(therapist_id=review.therapist_id)
-    transaction.on_commit(lambda: emails.review_hidden(review_id=review.pk))
+    invalidate_public_pages_on_commit()
+    emails.review_hidden(review_id=review.pk)
     return review
 
 
@@ -132,6 +137,7 @@ def restore_review(*, review: Review, moderator, reason: str = "") -> Review:
         after={"status": Review.Status.PUBLISHED},
     )
     recompute_score(therapist_id=review.therapist_id)
+    invalidate_public_pages_on_commit()
     return review
 
 
@@ -179,8 +185,8 @@ def suspend_therapist(*, therapist: Therapist, moderator, reason: str) -> Therap
         before={"status": previous},
         after={"status": Therapist.Status.SUSPENDED},
     )
-    therapist = recompute_score(therapist_id=therapist.pk)
-    transaction.on_commit(lambda: emails.therapist_suspended(therapist_id=therapist.pk))
+    invalidate_public_pages_on_commit()
+    emails.therapist_suspended(therapist_id=therapist.pk)
     return therapist
 
 
@@ -219,7 +225,8 @@ def unsuspend_therapist(*, therapist: Therapist, moderator, reason: str = "") ->
         before={"status": Therapist.Status.SUSPENDED, "suspended_reason": suspended_reason},
         after={"status": restored},
     )
-    return recompute_score(therapist_id=therapist.pk)
+    invalidate_public_pages_on_commit()
+    return therapist
 
 
 def expire_credentials(*, today: date | None = None) -> int:
@@ -240,3 +247,18 @@ def expire_credentials(*, today: date | None = None) -> int:
                 after={"status": Credential.Status.EXPIRED},
             )
     return expired
+
+
+@transaction.atomic
+def resend_email(*, email: Email, moderator) -> Email:
+    """Queue a failed email again from its first try, once its cause (an address, the mail server) is fixed."""
+    before = {"status": email.status, "attempts": email.attempts, "last_error": email.last_error[:200]}
+    email = requeue_email(email=email)
+    Decision.objects.record(
+        actor=moderator,
+        action=Decision.Action.RESEND_EMAIL,
+        target=email,
+        before=before,
+        after={"status": email.status, "attempts": email.attempts},
+    )
+    return email

@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -5,6 +7,9 @@ from django.utils import timezone
 
 from appointments.models import Appointment
 from therapists.models import Modality, Therapist
+
+# How long after publishing an author may still change their review (the rules on /how-reviews-work/).
+EDIT_WINDOW = timedelta(days=30)
 
 
 def score_input_expressions() -> dict:
@@ -55,12 +60,16 @@ class ReviewQuerySet(models.QuerySet):
         return {stars: counts.get(stars, 0) for stars in range(5, 0, -1)}
 
 
+# At module level so Meta.constraints can name its values (a nested class is not visible from Meta).
+class ReviewStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    HIDDEN = "hidden", "Hidden by a moderator"
+
+
 class Review(models.Model):
     """One client's structured review of one therapist (the three answers feed the score)."""
 
-    class Status(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        HIDDEN = "hidden", "Hidden by a moderator"
+    Status = ReviewStatus
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="reviews")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
@@ -96,7 +105,7 @@ class Review(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["therapist", "author"], name="review_one_per_author_per_therapist"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
-            models.CheckConstraint(condition=Q(status__in=["published", "hidden"]), name="review_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="review_status_valid"),
         ]
 
     def __str__(self):
@@ -109,6 +118,15 @@ class Review(models.Model):
     @property
     def is_verified_visit(self) -> bool:
         return self.appointment_id is not None
+
+    @property
+    def editable_until(self) -> datetime:
+        return self.created_at + EDIT_WINDOW
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether the author may still change it (deleting is always allowed)."""
+        return timezone.now() <= self.editable_until
 
 
 class ReviewReply(models.Model):

@@ -1,41 +1,67 @@
 """Writes on reviews, flags and replies.
 
-Every change to a review rescores its therapist in the same transaction (DESIGN.md, "fresh").
+Every change to a review rescores its therapist in the same transaction (DESIGN.md, "fresh") and
+drops the cached visitor pages after commit.
 Each review write locks the therapist row *first*: inserting a review takes a key-share lock on
 the therapist (the foreign key check) and recompute_score then asks for an update lock, so two
 writers that inserted before locking could deadlock each other. Locking first queues them.
 """
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import User
 from appointments import clock
 from appointments.invitations import use_invitation
 from appointments.models import Appointment
+from directory.lib.cache import invalidate_public_pages_on_commit
 from reviews.models import Review, ReviewFlag, ReviewReply
 from therapists.models import Modality, Therapist
 from therapists.scores import recompute_score
 
-EDIT_WINDOW = timedelta(days=30)
-
 
 def can_edit(review: Review, now: datetime | None = None) -> bool:
-    return (now or timezone.now()) - review.created_at <= EDIT_WINDOW
+    return (now or timezone.now()) <= review.editable_until
 
 
-def _lock_reviewable_therapist(therapist: Therapist, author: User) -> Therapist:
-    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+@dataclass(frozen=True)
+class Refusal:
+    title: str
+    message: str
+    confirm_email: bool = False
+
+
+def review_refusal(
+    therapist: Therapist, user: User, review: Review | None = None, now: datetime | None = None, *, invited=False
+):
+    """Why `user` may not write (or, with their `review`, edit) a review of `therapist`; None if they may.
+
+    `invited`: through a review invitation (an attended visit), which may update a review of any age.
+
+    The one statement of the rules: the view shows the refusal as a page, the service raises it.
+    """
     if not therapist.is_published:
-        raise ValidationError("This profile is not published, so it cannot be reviewed.")
-    if therapist.user_id == author.pk:
-        raise ValidationError("You cannot review your own profile.")
-    if not author.has_confirmed_email:
-        raise ValidationError("Please confirm your email address before writing a review.")
-    return therapist
+        return Refusal("This profile is not published", "This profile is not published, so it cannot be reviewed.")
+    if therapist.user_id == user.pk:
+        return Refusal("This is your own profile", "You cannot review your own profile.")
+    if not user.has_confirmed_address():
+        return Refusal(
+            "Please confirm your email address",
+            "Before you write a review, please confirm your email address with the link we sent you.",
+            confirm_email=True,
+        )
+    if review is not None and not invited and not can_edit(review, now):
+        return Refusal(
+            "Your review can no longer be edited",
+            f"Reviews can be edited for 30 days after they are published; yours was published on "
+            f"{date_format(review.created_at, 'j F Y')}. You can still delete it, and then write a new one.",
+        )
+    return None
 
 
 def _find_review(*, therapist: Therapist, author: User) -> Review | None:
@@ -67,7 +93,11 @@ def publish_review(
     visit's invitation may update an older review, whatever its age.
     """
     now = now or timezone.now()
-    therapist = _lock_reviewable_therapist(therapist, author)
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    review = _find_review(therapist=therapist, author=author)
+    refusal = review_refusal(therapist, author, review, now, invited=appointment is not None)
+    if refusal:
+        raise ValidationError(refusal.message)
     if appointment is not None:
         if appointment.therapist_id != therapist.pk or appointment.client_id != author.pk:
             raise ValidationError("This invitation is for a visit to another therapist.")
@@ -86,7 +116,6 @@ def publish_review(
     }
     if appointment is not None:
         values["appointment"] = appointment
-    review = _find_review(therapist=therapist, author=author)
     if review is None:
         try:
             # A savepoint, so a lost insert race leaves the outer transaction usable.
@@ -98,17 +127,16 @@ def publish_review(
             review = Review.objects.select_for_update().get(therapist=therapist, author=author)
         else:
             recompute_score(therapist_id=therapist.pk)
+            invalidate_public_pages_on_commit()
             return review
-    _edit_review(review, values, now, invited=appointment is not None)
+    _edit_review(review, values, now)
     recompute_score(therapist_id=therapist.pk)
+    invalidate_public_pages_on_commit()
     return review
 
 
-def _edit_review(review: Review, values: dict, now: datetime, *, invited: bool = False) -> None:
-    if not invited and not can_edit(review, now):
-        raise ValidationError(
-            "Reviews can be edited for 30 days after they are published; this one can no longer be changed."
-        )
+def _edit_review(review: Review, values: dict, now: datetime) -> None:
+    # The edit window was checked by review_refusal; a review found after a lost insert race is seconds old.
     changed = [field for field, value in values.items() if getattr(review, field) != value]
     if not changed:
         # A repeated submit of the same answers is not an edit worth marking.
@@ -128,6 +156,7 @@ def delete_review(*, review: Review, user: User) -> None:
     therapist_id = review.therapist_id
     Review.objects.filter(pk=review.pk).delete()
     recompute_score(therapist_id=therapist_id)
+    invalidate_public_pages_on_commit()
 
 
 @transaction.atomic
@@ -150,4 +179,5 @@ def reply_to_review(*, review: Review, user: User, body: str) -> ReviewReply:
     if review.therapist.user_id != user.pk:
         raise ValidationError("Only the reviewed therapist can reply to this review.")
     reply, _ = ReviewReply.objects.update_or_create(review=review, defaults={"author": user, "body": body})
+    invalidate_public_pages_on_commit()
     return reply

@@ -21,6 +21,7 @@ from therapists.models import (
     Need,
     OpeningHours,
     Therapist,
+    expiry_error,
 )
 from therapists.services import PROFILE_FIELDS
 
@@ -187,8 +188,9 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         issued_on, expires_on = cleaned.get("issued_on"), cleaned.get("expires_on")
-        if issued_on and expires_on and expires_on < issued_on:
-            self.add_error("expires_on", "The expiry date must be on or after the issue date.")
+        error = expiry_error(issued_on, expires_on)
+        if error:
+            self.add_error("expires_on", error)
         return cleaned
 
 

@@ -3,8 +3,10 @@
 import pytest
 
 from moderation.models import Decision
+from outbox.models import Email
 from reviews.models import Review
 from tests.factories import UserFactory
+from tests.permissions import ROLES
 from therapists.models import Credential, Therapist
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +36,7 @@ URLS = {
     ),
     "unsuspend_therapist": lambda q: ("post", f"/moderation/therapists/{q.suspended.pk}/unsuspend/", {}),
     "decision_log": lambda q: ("get", "/moderation/log/", {}),
+    "resend_email": lambda q: ("post", f"/moderation/emails/{q.failed_email.pk}/resend/", {}),
 }
 
 
@@ -43,21 +46,15 @@ def _state(q) -> dict:
         "reviews": sorted(Review.objects.values_list("pk", "status")),
         "therapists": sorted(Therapist.objects.values_list("pk", "status")),
         "decisions": Decision.objects.count(),
+        "emails": sorted(Email.objects.values_list("pk", "status", "attempts")),
     }
 
 
-def _log_in(client, login_as, role, owner):
-    if role == "staff":
-        client.force_login(UserFactory(is_staff=True))
-    else:
-        login_as(client, role, owner=owner)
-
-
 @pytest.mark.parametrize("name", URLS)
-@pytest.mark.parametrize("role", ["anonymous", "client", "other_therapist", "owner", "staff"])
+@pytest.mark.parametrize("role", [role for role in ROLES if role != "moderator"])
 def test_moderation_url_is_refused_to_everyone_but_moderators(client, login_as, queue, role, name):
     method, path, data = URLS[name](queue)
-    _log_in(client, login_as, role, queue.owner)
+    login_as(client, role, owner=queue.owner, review=queue.flagged)
     before = _state(queue)
     response = getattr(client, method)(path, data)
     if role == "anonymous":
@@ -92,7 +89,7 @@ def test_moderator_who_is_not_staff_may_use_every_moderation_url(client, queue, 
 
 
 POST_ONLY = [name for name in URLS if name.split("_")[0] in {"verify", "reject", "revoke", "hide", "dismiss",
-                                                               "restore", "suspend", "unsuspend"}]
+                                                               "restore", "suspend", "unsuspend", "resend"}]
 
 
 @pytest.mark.parametrize("name", POST_ONLY)

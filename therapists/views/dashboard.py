@@ -42,16 +42,16 @@ def home(request):
         return render(
             request,
             "therapists/dashboard/start.html",
-            {"form": CreateProfileForm(), "email_confirmed": request.user.has_confirmed_email},
+            {"form": CreateProfileForm(), "email_confirmed": request.user.has_confirmed_address()},
         )
     context = {
         "therapist": therapist,
-        "missing": therapist.missing_for_publication,
+        "missing": therapist.list_missing_for_publication(),
         "score_items": [{**item, "advice": advice(item)} for item in therapist.score_breakdown],
         "credentials": therapist.credentials.select_related("modality").order_by("-submitted_at", "-pk"),
         # Through the related manager: the therapists app reads reviews without importing the layer above.
         "reviews": therapist.reviews.published().select_related("reply").newest_first()[:LATEST_REVIEWS],
-        "email_confirmed": request.user.has_confirmed_email,
+        "email_confirmed": request.user.has_confirmed_address(),
     }
     return render(request, "therapists/dashboard/home.html", context)
 
@@ -71,7 +71,7 @@ def create_profile(request):
     return render(
         request,
         "therapists/dashboard/start.html",
-        {"form": form, "email_confirmed": request.user.has_confirmed_email},
+        {"form": form, "email_confirmed": request.user.has_confirmed_address()},
     )
 
 
