@@ -21,6 +21,10 @@ def test_every_scheduled_job_is_a_registered_task():
         "outbox.tasks.sweep_outbox",
         "moderation.tasks.expire_credentials",
         "therapists.tasks.recompute_scores",
+        "opendata.tasks.publish_export",
+        "appointments.tasks.send_reminders",
+        "appointments.tasks.expire_requests",
+        "appointments.tasks.erase_health_answers",
     }
     assert scheduled <= set(app.tasks)
 

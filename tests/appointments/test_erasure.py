@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from appointments import services
+from appointments import services, tasks
 from appointments.models import HealthAnswers
 from tests.factories import AppointmentFactory, AppointmentRequestFactory
 
@@ -67,3 +67,14 @@ def test_the_jobs_command_runs_all_three_and_says_what_changed():
     out = StringIO()
     call_command("appointment_jobs", stdout=out)
     assert out.getvalue().strip() == "1 reminder queued, 1 request expired, health answers of 1 request erased."
+
+
+def test_beat_runs_the_three_jobs_as_tasks(settings):
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert {
+        "appointments.tasks.send_reminders",
+        "appointments.tasks.expire_requests",
+        "appointments.tasks.erase_health_answers",
+    } <= scheduled
+    AppointmentFactory(attended=True, starts_at=timezone.now() - timedelta(days=40))
+    assert tasks.erase_health_answers.delay().get() == 1
