@@ -320,6 +320,7 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": env_int("OUTBOX_SWEEP_EVERY_SECONDS", 120)},
     # Expiry is by date: just after midnight (TIME_ZONE), so a credential stops counting on the day it lapses.
     "expire-credentials": {"task": "moderation.tasks.expire_credentials", "schedule": crontab(hour=0, minute=5)},
+    "recheck-licences": {"task": "moderation.tasks.recheck_licences", "schedule": crontab(hour=0, minute=20)},
     "recompute-scores": {"task": "therapists.tasks.recompute_scores", "schedule": crontab(hour=3, minute=0)},
     # Appointments: the 24-hour reminder (every quarter hour, so it goes 24 h to 23¾ h before), requests
     # whose proposed times all passed, and the safety answers 30 days after the visit.

@@ -19,6 +19,8 @@ from moderation import emails
 from moderation.models import Decision
 from outbox.models import Email
 from outbox.services import requeue_email
+from registers.matching import Verdict
+from registers.models import Register, RegisterEntry
 from reviews.models import Review, ReviewFlag
 from therapists import credentials
 from therapists.models import Credential, Therapist
@@ -33,10 +35,18 @@ def _required(reason: str, action: str) -> str:
 
 
 def _decide_credential(*, credential: Credential, moderator, transition: str, action: str, reason: str = "", **changes):
-    """One moderator transition of the credential state machine, recorded in the log."""
+    """One moderator transition of the credential state machine, recorded in the log.
+
+    The register's answer at this moment goes into the log and onto the credential: what the
+    moderator saw beside the document is what is kept, even if the register changes later.
+    """
+    answer = credential.ask_register()
     credential, before, after = credentials.decide(
         credential=credential, moderator=moderator, transition=transition, reason=reason, **changes
     )
+    if answer is not None:
+        after["register"] = answer.as_dict()
+        credentials.store_register_answer(credential=credential, answer=after["register"])
     Decision.objects.record(
         actor=moderator, action=action, target=credential, reason=reason, before=before, after=after
     )
@@ -249,6 +259,67 @@ def expire_credentials(*, today: date | None = None) -> int:
     return expired
 
 
+# Re-checking verified licences against their registers (after each import, and daily).
+
+RECHECK_OUTCOMES = ("confirmed", "expiry_updated", "requeued", "revoked", "changed_meanwhile")
+
+
+def recheck_licences(*, register: Register | None = None, today: date | None = None) -> dict[str, int]:
+    """Compare every verified licence with its register entry and act on what the register says now.
+
+    Revoked in the register: the licence is rejected at once (an automatic decision; the therapist is
+    emailed). Expired, suspended, inactive or gone from the register: back to the moderators' queue with
+    the register's answer as the reason. Still listed: its answer is stored and, if the register moved
+    the expiry date, the licence's date follows (logged). Each licence is its own transaction, so one
+    that a moderator decides meanwhile is left to the moderator. Returns how many had each outcome.
+    """
+    today = today or timezone.localdate()
+    licences = Credential.objects.licences().filter(status=Credential.Status.VERIFIED, register__isnull=False)
+    if register is not None:
+        licences = licences.filter(register=register)
+    outcomes = dict.fromkeys(RECHECK_OUTCOMES, 0)
+    for credential in licences.select_related("therapist__user", "register").order_by("pk").iterator(chunk_size=500):
+        outcomes[_recheck_licence(credential=credential, today=today)] += 1
+    return outcomes
+
+
+@transaction.atomic
+def _recheck_licence(*, credential: Credential, today: date) -> str:
+    answer = credential.ask_register(today)
+    recorded = answer.as_dict()
+    revoked = answer.found and not answer.gone_since and answer.standing == RegisterEntry.Status.REVOKED
+    if revoked or answer.verdict in (Verdict.NOT_FOUND, Verdict.NOT_IN_GOOD_STANDING):
+        transition, action = ("register_revoke", Decision.Action.REVOKE_CREDENTIAL) if revoked else (
+            "requeue", Decision.Action.REQUEUE_CREDENTIAL
+        )
+        reason = f"{credential.register.name}, checked on {today:%d %b %Y}: {answer.summary}"
+        if not credentials.decide_by_register(credential=credential, transition=transition, reason=reason,
+                                               answer=recorded):
+            return "changed_meanwhile"
+        target = credentials.TRANSITIONS[transition].target
+        Decision.objects.record(
+            actor=None, action=action, target=credential, reason=reason,
+            before={"status": Credential.Status.VERIFIED}, after={"status": target, "register": recorded},
+        )
+        if revoked:
+            emails.credential_revoked(credential_id=credential.pk)
+        invalidate_public_pages_on_commit()
+        return "revoked" if revoked else "requeued"
+    moved = date.fromisoformat(answer.expires_on) if answer.expires_on else None
+    if moved is None or moved == credential.expires_on or moved < credential.issued_on:
+        moved = None
+    if not credentials.confirm_by_register(credential=credential, answer=recorded, expires_on=moved):
+        return "changed_meanwhile"
+    if moved is None:
+        return "confirmed"
+    invalidate_public_pages_on_commit()
+    Decision.objects.record(
+        actor=None, action=Decision.Action.UPDATE_CREDENTIAL_EXPIRY, target=credential,
+        reason=f"{credential.register.name} now shows this licence expiring on {moved.isoformat()}.",
+        before={"expires_on": credential.expires_on.isoformat() if credential.expires_on else None},
+        after={"expires_on": moved.isoformat(), "register": recorded},
+    )
+    return "expiry_updated"
 @transaction.atomic
 def resend_email(*, email: Email, moderator) -> Email:
     """Queue a failed email again from its first try, once its cause (an address, the mail server) is fixed."""

@@ -130,6 +130,8 @@ def _credential_page(request, credential, **forms):
         "moderation/credential_detail.html",
         {
             "credential": credential,
+            # Asked now, beside the document: the register may have changed since the therapist submitted.
+            "register_answer": credential.ask_register(),
             "document_kind": _document_kind(credential),
             "history": _history(credential),
             **forms,
@@ -138,7 +140,9 @@ def _credential_page(request, credential, **forms):
 
 
 def _get_credential(pk) -> Credential:
-    return get_object_or_404(Credential.objects.select_related("therapist", "decided_by"), pk=pk)
+    return get_object_or_404(
+        Credential.objects.select_related("therapist__user", "decided_by", "register"), pk=pk
+    )
 
 
 @moderator_required

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from appointments import demo as appointments_demo
+from registers.models import Register, RegisterEntry
 from reviews.models import Review
 from therapists import demo_content
 from therapists.models import Credential, Language, Modality, Need, Therapist
@@ -41,7 +42,7 @@ ISSUERS = [
 ]
 CREDENTIAL_FIELDS = [
     "therapist", "kind", "title", "issuer", "number", "modality", "issued_on", "expires_on", "document", "status",
-    "decided_by", "decided_at", "decision_reason", "submitted_at", "updated_at",
+    "decided_by", "decided_at", "decision_reason", "submitted_at", "updated_at", "register_answer",
 ]
 
 
@@ -126,6 +127,100 @@ def _review_counts(rng: random.Random, therapists: int, reviews: int, cap: int) 
             missing -= 1
         index += 1
     return counts
+
+
+DEMO_REGISTERS = [
+    {
+        "slug": "texas-tdlr",
+        "name": "Texas TDLR licence register",
+        "board": "Texas Department of Licensing and Regulation",
+        "country": "US",
+        "region": "Texas",
+        "lookup_url": "https://www.tdlr.texas.gov/LicenseSearch/",
+        "complaints_url": "https://www.tdlr.texas.gov/complaints/",
+        "format": Register.Format.TEXAS_TDLR,
+        "settings": {"licence_types": ["Massage Therapist"]},
+    },
+    {
+        "slug": "wa-doh",
+        "name": "Washington State credential register",
+        "board": "Washington State Department of Health",
+        "country": "US",
+        "region": "Washington",
+        "lookup_url": "https://fortress.wa.gov/doh/providercredentialsearch/",
+        "complaints_url": "https://doh.wa.gov/licenses-permits-and-certificates/file-complaint-about-provider-or-facility",
+        "format": Register.Format.CSV,
+        "settings": {
+            "columns": {"number": "Credential Number", "name": ["First Name", "Last Name"], "licence_type": "Type",
+                        "status": "Status", "expires_on": "Expiration Date", "discipline": "Enforcement Action"},
+        },
+    },
+]
+# At most this many demo licences are put in a register, so seeding 100,000 therapists stays fast.
+DEMO_REGISTER_LICENCES = 400
+
+
+def _register_name(display_name: str) -> str:
+    """'Ivan Nowak' the way boards write it: 'NOWAK, IVAN'."""
+    *first, last = display_name.split() or ["?"]
+    return f"{last}, {' '.join(first)}".upper().strip(", ")
+
+
+def seed_demo_registers(*, therapist_ids: list[int], rng: random.Random, today: date) -> int:
+    """Two demo registers whose entries match some demo licences, so the register's answer, the
+    profile's "Checked against" line and the complaint link show. Returns how many licences got one.
+
+    Verified licences are listed as active (a few with a disciplinary note); pending ones are listed,
+    listed under another name, revoked, or missing, so the moderators' queue shows every answer.
+    """
+    now = timezone.now()
+    registers = []
+    for fields in DEMO_REGISTERS:
+        register, _ = Register.objects.update_or_create(
+            slug=fields["slug"], defaults={**fields, "last_imported_at": now}
+        )
+        registers.append(register)
+    licences = list(
+        Credential.objects.licences()
+        .filter(therapist_id__in=therapist_ids, status__in=[Credential.Status.VERIFIED, Credential.Status.PENDING])
+        .select_related("therapist__user")
+        .order_by("pk")[:DEMO_REGISTER_LICENCES]
+    )
+    entries = []
+    for credential in licences:
+        register = registers[0] if rng.random() < 0.7 else registers[1]
+        credential.register = register
+        verified = credential.status == Credential.Status.VERIFIED
+        roll = rng.random()
+        if not verified and roll < 0.15:
+            continue  # not in the register
+        name = _register_name(credential.therapist.display_name)
+        if not verified and roll < 0.3:
+            name = _register_name(f"{rng.choice(demo_content.FIRST_NAMES)} {rng.choice(demo_content.LAST_NAMES)}")
+        revoked = not verified and register.format == Register.Format.CSV and roll > 0.85
+        discipline = ""
+        if verified and register.format == Register.Format.CSV and roll < 0.1:
+            discipline = "Reprimand 2024-05-14: incomplete client records; conditions met 2024-11-01"
+        entries.append(RegisterEntry(
+            register=register,
+            number=register.normalise_number(credential.number),
+            name=name,
+            licence_type="Massage Therapist",
+            status=RegisterEntry.Status.REVOKED if revoked else RegisterEntry.Status.ACTIVE,
+            status_text=("REVOKED" if revoked else "ACTIVE") if register.format == Register.Format.CSV else "",
+            expires_on=credential.expires_on or today + timedelta(days=rng.randrange(200, 900)),
+            has_discipline=bool(discipline) or revoked,
+            discipline=discipline or ("Revoked 2026-06-02: practising while suspended" if revoked else ""),
+            raw={"source": "demo"},
+            row_hash=f"demo{credential.pk:028d}",
+        ))
+    RegisterEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    for credential in licences:
+        answer = credential.ask_register(today)
+        credential.register_answer = answer.as_dict()
+        credential.register_checked_at = now
+    Credential.objects.bulk_update(licences, ["register", "register_answer", "register_checked_at"], batch_size=500)
+    return len(licences)
 
 
 def seed_demo(
@@ -302,9 +397,11 @@ def seed_demo(
                     else "",
                     _aware(today - timedelta(days=rng.randrange(1, 90)), rng),
                     now,
+                    "{}",  # no register asked yet: raw JSON, as insert_rows writes column values as given
                 ))
         insert_rows(Credential, CREDENTIAL_FIELDS, credentials)
         progress("credentials", len(credentials), len(credentials))
+        seed_demo_registers(therapist_ids=therapist_ids, rng=rng, today=today)
 
         # Reviews: distinct authors per therapist; answers and ratings follow the hidden quality.
         counts = _review_counts(rng, len(therapist_ids), reviews, cap=len(client_ids))

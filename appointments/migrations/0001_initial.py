@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('therapists', '0005_opening_hours_and_requests'),
+        ('therapists', '0006_opening_hours_and_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

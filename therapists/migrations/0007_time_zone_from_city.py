@@ -15,7 +15,7 @@ def derive_time_zones(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("therapists", "0005_opening_hours_and_requests")]
+    dependencies = [("therapists", "0006_opening_hours_and_requests")]
 
     # Reversing leaves the zones: the column itself goes with 0005.
     operations = [migrations.RunPython(derive_time_zones, migrations.RunPython.noop)]
