@@ -392,13 +392,32 @@ if BEHIND_PROXY:
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
-# No inline script or style anywhere: the only <script> is the JSON-LD block, which browsers never execute.
+# The search page's map tiles. OpenStreetMap's own tile server by default in production (its usage
+# policy asks for light use and the attribution below); none in development, tests and offline
+# use, where the map shows its markers on a plain background and no request leaves the machine.
+# Set MAP_TILE_URL to a provider of your own ("{z}/{x}/{y}" placeholders), or to "" for none.
+OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "" if DEBUG else OSM_TILE_URL).strip()
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors" if MAP_TILE_URL == OSM_TILE_URL else ""
+)
+if MAP_TILE_URL:
+    _tiles = urlsplit(MAP_TILE_URL)
+    if _tiles.scheme != "https" or not _tiles.hostname or "{" in _tiles.hostname:
+        raise ImproperlyConfigured("MAP_TILE_URL must be an https:// URL on one host, such as " + OSM_TILE_URL)
+    MAP_TILE_ORIGIN = f"https://{_tiles.netloc}"
+else:
+    MAP_TILE_ORIGIN = ""
+
+# No inline script or style anywhere: the only inline <script> elements are data blocks (the JSON-LD,
+# the search map's markers), which browsers never execute.
+# Images from this site and, when a map tile server is configured, from exactly its host.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -12,7 +12,7 @@ from registers.models import Register
 from therapists.choices import search_choices
 from therapists.credentials import CREDENTIAL_FACTS
 from therapists.documents import check_document
-from therapists.geo import country_choices, find_place
+from therapists.geo import country_choices, find_place, other_places, suggest_places
 from therapists.images import process_photo
 from therapists.models import (
     EARLIEST_PRACTISING_YEAR,
@@ -297,6 +297,7 @@ class OpeningHoursForm(SiteFormMixin, forms.Form):
 
 DEFAULT_RADIUS_KM = 25
 MAX_RADIUS_KM = 500
+RADIUS_CHOICES_KM = (5, 10, 25, 50, 100, 250, 500)
 NEEDS_A_PLACE = "Sorting or filtering by distance needs a place: give a city, or lat and lon."
 
 
@@ -310,6 +311,16 @@ class SearchForm(forms.Form):
         self.fields["modality"].choices = choices["modality"]
         self.fields["need"].choices = choices["need"]
         self.fields["language"].choices = [("", "Any language"), *choices["language"]]
+        self.place_suggestions: list = []  # "Did you mean Berlin, DE?" for a city we do not know
+        self.other_places: list = []  # the other Springfields, when the city name is ambiguous
+
+    def clean_q(self):
+        text = " ".join((self.cleaned_data.get("q") or "").split())
+        if text and not any(character.isalnum() for character in text):
+            raise ValidationError(
+                "Type a name, a massage type or another word: punctuation alone finds nothing.", code="no_words"
+            )
+        return text
 
     def clean(self):
         cleaned = super().clean()
@@ -325,6 +336,7 @@ class SearchForm(forms.Form):
         elif city:
             place = find_place(city)
             if place is None:
+                self.place_suggestions = suggest_places(city)
                 # The city goes in as a parameter, never into the message itself: a "%" typed
                 # by the visitor would otherwise break the message's own formatting (a 500).
                 self.add_error(
@@ -337,12 +349,13 @@ class SearchForm(forms.Form):
                 )
             else:
                 point = (place.latitude, place.longitude)
+                self.other_places = other_places(city, place)
         has_place_error = any(name in self.errors for name in ("lat", "lon", "city"))
         if point is None and not has_place_error:
             if cleaned.get("radius_km") is not None:
-                self.add_error("radius_km", NEEDS_A_PLACE)
+                self.add_error("radius_km", ValidationError(NEEDS_A_PLACE, code="needs_place"))
             if cleaned.get("sort") == "distance":
-                self.add_error("sort", NEEDS_A_PLACE)
+                self.add_error("sort", ValidationError(NEEDS_A_PLACE, code="needs_place"))
         cleaned["point"] = point
         cleaned["place"] = place
         return cleaned
