@@ -55,7 +55,10 @@ class RequestBodyLimitMiddleware:
 
 
 class PermissionsPolicyMiddleware:
-    """Switch off browser features no page uses (camera, microphone, geolocation, payment, …)."""
+    """Switch off browser features no page uses (camera, microphone, payment, …).
+
+    Geolocation stays allowed for this origin only: the search page's "near me" asks for it.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response

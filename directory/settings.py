@@ -5,6 +5,7 @@ Defaults run on SQLite with debug on and need no configuration. See README.md fo
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -132,6 +133,7 @@ INSTALLED_APPS = [
     "accounts",
     "registers",
     "therapists",
+    "appointments",
     "reviews",
     "moderation",
     "opendata",
@@ -174,6 +176,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "moderation.context_processors.moderation",
+                "appointments.context_processors.appointments",
             ],
         },
     }
@@ -342,6 +345,11 @@ CELERY_BEAT_SCHEDULE = {
     "expire-credentials": {"task": "moderation.tasks.expire_credentials", "schedule": crontab(hour=0, minute=5)},
     "recheck-licences": {"task": "moderation.tasks.recheck_licences", "schedule": crontab(hour=0, minute=20)},
     "recompute-scores": {"task": "therapists.tasks.recompute_scores", "schedule": crontab(hour=3, minute=0)},
+    # Appointments: the 24-hour reminder (every quarter hour, so it goes 24 h to 23¾ h before), requests
+    # whose proposed times all passed, and the safety answers 30 days after the visit.
+    "appointment-reminders": {"task": "appointments.tasks.send_reminders", "schedule": 15 * 60},
+    "expire-appointment-requests": {"task": "appointments.tasks.expire_requests", "schedule": 60 * 60},
+    "erase-health-answers": {"task": "appointments.tasks.erase_health_answers", "schedule": crontab(hour=2, minute=30)},
     # After the scores and expiries, so the open data carries the day's verified credentials.
     "publish-hsds-export": {"task": "opendata.tasks.publish_export", "schedule": crontab(hour=4, minute=0)},
 }
@@ -459,8 +467,18 @@ REVIEW_RATE_LIMIT = os.environ.get("REVIEW_RATE_LIMIT", "10/h")
 # Photo and credential-document uploads per user (each one is decoded), stored in the shared cache.
 UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "20/h")
 
-# Browser features no page uses, switched off for this site and anything it could ever frame.
+# Browser features no page uses, switched off for this site and anything it could ever frame;
+# geolocation for this origin only (the search page's "near me").
 PERMISSIONS_POLICY = (
-    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(self), gyroscope=(), "
     "magnetometer=(), microphone=(), midi=(), payment=(), usb=()"
 )
+
+# Appointment requests per client: open at once (database) and sent per day (shared cache and database).
+APPOINTMENT_OPEN_REQUEST_LIMIT = env_int("APPOINTMENT_OPEN_REQUEST_LIMIT", 5)
+APPOINTMENT_DAILY_REQUEST_LIMIT = env_int("APPOINTMENT_DAILY_REQUEST_LIMIT", 20)
+
+# Moves appointments.clock forward, to walk through a booking in minutes (development and tests only).
+CLOCK_OFFSET = timedelta(seconds=env_int("DJANGO_CLOCK_OFFSET_SECONDS", 0))
+if CLOCK_OFFSET and not DEBUG:
+    raise ImproperlyConfigured("DJANGO_CLOCK_OFFSET_SECONDS moves the clock and is for development only; unset it.")

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from appointments.models import Appointment
 from therapists.models import Modality, Therapist
 
 # How long after publishing an author may still change their review (the rules on /how-reviews-work/).
@@ -85,6 +86,11 @@ class Review(models.Model):
     consultation_given = models.BooleanField(help_text=QUESTIONS["consultation_given"])
     unwanted_effects = models.BooleanField(help_text=QUESTIONS["unwanted_effects"])
     aftercare_given = models.BooleanField(help_text=QUESTIONS["aftercare_given"])
+    # The attended appointment whose invitation this review came through: shown as "Verified visit".
+    # A later visit's invitation moves it to that appointment; the review stays one.
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     hidden_reason = models.TextField(blank=True)
     # A default, not auto_now_add, so imported and demo reviews keep their real dates.
@@ -112,6 +118,10 @@ class Review(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_verified_visit(self) -> bool:
+        return self.appointment_id is not None
 
     @property
     def editable_until(self) -> datetime:

@@ -23,6 +23,9 @@ def test_every_scheduled_job_is_a_registered_task():
         "moderation.tasks.recheck_licences",
         "opendata.tasks.publish_export",
         "therapists.tasks.recompute_scores",
+        "appointments.tasks.send_reminders",
+        "appointments.tasks.expire_requests",
+        "appointments.tasks.erase_health_answers",
     }
     assert scheduled <= set(app.tasks)
 

@@ -104,7 +104,8 @@ def test_main_page_sends_every_security_header(client, production, profile_path,
     assert response["X-Frame-Options"] == "DENY"
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
     policy = dict(item.strip().split("=", 1) for item in response["Permissions-Policy"].split(","))
-    assert {policy[feature] for feature in ("camera", "microphone", "geolocation", "payment", "usb")} == {"()"}
+    assert {policy[feature] for feature in ("camera", "microphone", "payment", "usb")} == {"()"}
+    assert policy["geolocation"] == "(self)"  # "near me" on the search page; never a framed origin
     directives = csp_directives(response)
     assert directives["frame-ancestors"] == ["'none'"]
     assert directives["default-src"] == ["'self'"]

@@ -1,3 +1,5 @@
+import functools
+import zoneinfo
 from datetime import date
 
 from django import forms
@@ -18,6 +20,7 @@ from therapists.models import (
     Language,
     Modality,
     Need,
+    OpeningHours,
     Therapist,
     expiry_error,
 )
@@ -113,6 +116,9 @@ class ProfileForm(SiteFormMixin, forms.ModelForm):
                 )
             else:
                 cleaned["latitude"], cleaned["longitude"] = place.latitude, place.longitude
+                # The time zone follows the city unless the therapist chose another for this city.
+                if not self.instance.time_zone or city != self.instance.city or country != self.instance.country:
+                    cleaned["time_zone"] = place.time_zone
         elif not city:
             cleaned["latitude"] = cleaned["longitude"] = None
         return cleaned
@@ -203,6 +209,92 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
                 self.add_error("register", "Only a licence is listed in a board's register; leave this empty.")
             elif not (cleaned.get("number") or "").strip():
                 self.add_error("number", "Give the licence number as the register writes it, so it can be looked up.")
+        return cleaned
+
+
+APPOINTMENT_LENGTHS = [(minutes, f"{minutes} minutes") for minutes in (30, 45, 60, 75, 90, 120)]
+RANGES_PER_DAY = 2
+
+
+@functools.cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+
+
+class OpeningHoursForm(SiteFormMixin, forms.Form):
+    """A week of opening hours (up to two ranges a day), the time zone they are in, and whether the
+    therapist takes appointment requests. `ranges()` gives the cleaned (weekday, opens, closes) rows."""
+
+    accepts_appointment_requests = forms.BooleanField(
+        label="Take appointment requests through the site", required=False,
+        help_text="Clients propose times within these hours; you accept, propose another, or decline.",
+    )
+    appointment_minutes = forms.TypedChoiceField(
+        label="Length of an appointment", choices=APPOINTMENT_LENGTHS, coerce=int, initial=60
+    )
+    time_zone = forms.ChoiceField(label="Time zone", required=False)
+
+    def __init__(self, *args, therapist: Therapist, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.therapist = therapist
+        derived = find_place(f"{therapist.city}, {therapist.country}") if therapist.city else None
+        self.derived_zone = derived.time_zone if derived else ""
+        self.fields["time_zone"].choices = [
+            ("", f"From my city ({self.derived_zone})" if self.derived_zone else "From my city"),
+            *time_zone_choices(),
+        ]
+        self.fields["time_zone"].help_text = "Your opening hours and every appointment time are in this zone."
+        existing: dict[int, list[OpeningHours]] = {}
+        for hours in therapist.opening_hours.all():
+            existing.setdefault(hours.weekday, []).append(hours)
+        self.days = []
+        for weekday, label in OpeningHours.Weekday.choices:
+            pairs = []
+            for number in range(1, RANGES_PER_DAY + 1):
+                current = existing.get(weekday, [])[number - 1 : number]
+                for end in ("opens", "closes"):
+                    name = f"day{weekday}_{number}_{end}"
+                    self.fields[name] = forms.TimeField(
+                        label=f"{label}, {'opens' if end == 'opens' else 'closes'}"
+                        + ("" if number == 1 else " (second range)"),
+                        required=False,
+                        widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"),
+                        error_messages={"invalid": "Enter a time such as 09:00."},
+                    )
+                    if current:
+                        self.initial[name] = getattr(current[0], f"{end}_at")
+                pairs.append((self[f"day{weekday}_{number}_opens"], self[f"day{weekday}_{number}_closes"]))
+            self.days.append({"label": label, "pairs": pairs})
+        self.initial.setdefault("accepts_appointment_requests", therapist.accepts_appointment_requests)
+        self.initial.setdefault("appointment_minutes", therapist.appointment_minutes)
+        self.initial.setdefault("time_zone", "" if therapist.time_zone == self.derived_zone else therapist.time_zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        rows = []
+        for weekday, label in OpeningHours.Weekday.choices:
+            day = []
+            for number in range(1, RANGES_PER_DAY + 1):
+                opens_name, closes_name = f"day{weekday}_{number}_opens", f"day{weekday}_{number}_closes"
+                if opens_name in self.errors or closes_name in self.errors:
+                    continue
+                opens_at, closes_at = cleaned.get(opens_name), cleaned.get(closes_name)
+                if opens_at is None and closes_at is None:
+                    continue
+                if opens_at is None or closes_at is None:
+                    self.add_error(opens_name if opens_at is None else closes_name, f"{label}: give both times.")
+                elif closes_at <= opens_at:
+                    self.add_error(closes_name, f"{label}: the closing time must be after the opening time.")
+                else:
+                    day.append((opens_at, closes_at))
+            day.sort()
+            if len(day) == 2 and day[1][0] < day[0][1]:
+                self.add_error(f"day{weekday}_2_opens", f"{label}: the two ranges overlap.")
+            rows.extend((weekday, opens_at, closes_at) for opens_at, closes_at in day)
+        if cleaned.get("accepts_appointment_requests") and not rows and not self.errors:
+            self.add_error("accepts_appointment_requests", "Add your opening hours before you take requests.")
+        cleaned["time_zone"] = cleaned.get("time_zone") or self.derived_zone
+        self.rows = rows
         return cleaned
 
 

@@ -26,6 +26,8 @@ class Place:
     # GeoNames' first-level division ("IL" for Illinois): what tells two Springfields apart.
     region: str = ""
     population: int = 0
+    # IANA zone name from GeoNames ("Europe/Berlin"): a therapist's default time zone.
+    time_zone: str = ""
 
     @property
     def query(self) -> str:
@@ -59,6 +61,7 @@ def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str]]:
             city["longitude"],
             region=str(city.get("admin1code") or ""),
             population=int(city.get("population") or 0),
+            time_zone=city.get("timezone") or "",
         )
         # The official name outranks an alternate name, then the bigger city wins ("Paris" is in France).
         names = [(0, city["name"])] + [(1, alt) for alt in city.get("alternatenames") or [] if alt.isascii()]
