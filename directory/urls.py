@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("how-we-rank/", views.how_we_rank, name="how_we_rank"),
+    path("how-reviews-work/", views.how_reviews_work, name="how_reviews_work"),
     path("therapists/", include("therapists.urls")),
     path("", include("reviews.urls")),
     path("dashboard/", include("therapists.dashboard_urls")),

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from reviews import rules
 from therapists.models import Modality, Therapist
 
 
@@ -37,10 +38,39 @@ QUESTIONS = {
 
 class ReviewQuerySet(models.QuerySet):
     def published(self):
+        """What visitors see and the score aggregates: never held, hidden or withdrawn reviews."""
         return self.filter(status=Review.Status.PUBLISHED)
 
     def hidden(self):
         return self.filter(status=Review.Status.HIDDEN)
+
+    def held(self):
+        return self.filter(status=Review.Status.HELD)
+
+    def verified_visits(self):
+        """Reviews of a confirmed, attended visit: the one place this is decided (see is_verified_visit).
+
+        Until appointments (issue 16) link a review to the attended visit, no review is verified.
+        """
+        return self.none()
+
+    def removed(self):
+        """Hidden or withdrawn: kept for the retention period, then their text is erased."""
+        return self.filter(status__in=[Review.Status.HIDDEN, Review.Status.WITHDRAWN])
+
+    def due_for_erasure(self, now):
+        return self.removed().filter(removed_at__lte=now - rules.RETENTION, text_erased_at__isnull=True)
+
+    def in_burst(self, *, therapist_id: int, now):
+        """The therapist's reviews of the burst window from accounts younger than the burst age.
+
+        Withdrawn and hidden ones count too: withdrawing part of a burst must not dodge the rule.
+        """
+        return self.filter(
+            therapist_id=therapist_id,
+            created_at__gt=now - rules.BURST_WINDOW,
+            author__date_joined__gt=now - rules.BURST_YOUNG_ACCOUNT,
+        )
 
     def newest_first(self):
         return self.order_by("-created_at", "-pk")
@@ -57,7 +87,20 @@ class ReviewQuerySet(models.QuerySet):
 # At module level so Meta.constraints can name its values (a nested class is not visible from Meta).
 class ReviewStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
+    # Held by the burst rule until a moderator publishes or hides it; counts for nothing meanwhile.
+    HELD = "held", "Held for a moderator"
     HIDDEN = "hidden", "Hidden by a moderator"
+    WITHDRAWN = "withdrawn", "Withdrawn by the author"
+
+
+def default_display_name(name: str) -> str:
+    """First name and the initial of the last word ("Anna Kowalska" -> "Anna K."); never the email."""
+    words = name.split()
+    if not words:
+        return "A client"
+    if len(words) == 1:
+        return words[0][:60]
+    return f"{words[0][:57]} {words[-1][0]}."
 
 
 class Review(models.Model):
@@ -78,6 +121,14 @@ class Review(models.Model):
     aftercare_given = models.BooleanField(help_text=QUESTIONS["aftercare_given"])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     hidden_reason = models.TextField(blank=True)
+    # The name shown with the review, chosen by the author (default first name and initial).
+    author_display_name = models.CharField(max_length=60, default="A client")
+    # When the burst rule held it (kept after a moderator decides, so a released review is not held again).
+    held_at = models.DateTimeField(null=True, blank=True)
+    # When it was hidden or withdrawn: the retention period runs from here.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the erasure task once the text of a long-removed review is gone.
+    text_erased_at = models.DateTimeField(null=True, blank=True)
     # A default, not auto_now_add, so imported and demo reviews keep their real dates.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -95,6 +146,14 @@ class Review(models.Model):
             models.UniqueConstraint(fields=["therapist", "author"], name="review_one_per_author_per_therapist"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
             models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="review_status_valid"),
+            # A removed review knows since when, so the retention clock cannot be skipped.
+            models.CheckConstraint(
+                condition=~Q(status__in=[ReviewStatus.HIDDEN, ReviewStatus.WITHDRAWN]) | Q(removed_at__isnull=False),
+                name="review_removed_has_removed_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(author_display_name=""), name="review_display_name_not_empty"
+            ),
         ]
 
     def __str__(self):
@@ -103,6 +162,11 @@ class Review(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_verified_visit(self) -> bool:
+        """The one per-review statement of ReviewQuerySet.verified_visits() (issue 16 links the visit)."""
+        return False
 
 
 class ReviewReply(models.Model):
@@ -166,3 +230,16 @@ class ReviewFlag(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} on review {self.review_id}"
+
+
+class InsiderRefusal(models.Model):
+    """One review refused because its author declared a relationship with the therapist.
+
+    Counted for the transparency table; it keeps no author and no text, only which profile and when.
+    """
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"Insider review refused {self.created_at:%Y-%m-%d}"

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from directory.lib import ratelimit
-from reviews import services
+from reviews import rules, services
 from reviews.forms import FlagForm, ReplyForm, ReviewForm
 from reviews.models import QUESTIONS, Review, ReviewReply
 from therapists.models import Therapist
@@ -42,34 +42,56 @@ def write_review(request, slug):
         "therapist": therapist,
         "form": form,
         "review": existing,
-        "edit_until": existing.created_at + services.EDIT_WINDOW if existing else None,
+        "edit_until": existing.created_at + rules.EDIT_WINDOW if existing else None,
         "questions": [form[name] for name in QUESTIONS],
+        "retention_months": rules.RETENTION_MONTHS,
     }
     if request.method == "POST":
         if not ratelimit.hit(f"review-post:{request.user.pk}", settings.REVIEW_RATE_LIMIT):
             return _too_many(request, "reviews/review_form.html", context)
+        if form.is_insider():
+            services.refuse_insider_review(therapist=therapist)
+            refusal = {"title": "We cannot publish this review", "message": rules.INSIDER_REFUSAL}
+            return render(request, "reviews/refused.html", {**refusal, "therapist": therapist})
         if form.is_valid():
+            answers = {name: value for name, value in form.cleaned_data.items() if name != "insider"}
             try:
-                services.publish_review(therapist=therapist, author=request.user, **form.cleaned_data)
+                review = services.publish_review(therapist=therapist, author=request.user, **answers)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(
-                    request,
-                    "Thank you, your review is updated." if existing else "Thank you, your review is published.",
-                )
+                messages.success(request, _thanks(review, edited=existing is not None))
                 return redirect(therapist)
     return render(request, "reviews/review_form.html", context)
 
 
+def _thanks(review: Review, *, edited: bool) -> str:
+    if review.status == Review.Status.HELD:
+        return (
+            "Thank you. Your review is waiting for a moderator: this therapist received several reviews from new "
+            "accounts within a short time, and such bursts are checked before they are published, whatever their "
+            "ratings. We will email you."
+        )
+    return "Thank you, your review is updated." if edited else "Thank you, your review is published."
+
+
 @login_required
 @require_POST
-def delete_review(request, slug):
+def withdraw_review(request, slug):
     review = get_object_or_404(
         Review.objects.filter(author=request.user, therapist__slug=slug).select_related("therapist")
     )
-    services.delete_review(review=review, user=request.user)
-    messages.success(request, "Your review is deleted.")
+    try:
+        services.withdraw_review(review=review, user=request.user)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "Your review is withdrawn: it is no longer shown and no longer counts toward the score. "
+            f"We keep it for {rules.RETENTION_MONTHS} months, as the rules for reviews require, "
+            "and then erase its text.",
+        )
     return redirect(review.therapist)
 
 

@@ -208,7 +208,12 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     status = Review.Status.PUBLISHED
 
     class Params:
-        hidden = factory.Trait(status=Review.Status.HIDDEN, hidden_reason="Offensive language.")
+        hidden = factory.Trait(
+            status=Review.Status.HIDDEN,
+            hidden_reason="Offensive language.",
+            removed_at=factory.LazyFunction(timezone.now),
+        )
+        held = factory.Trait(status=Review.Status.HELD, held_at=factory.LazyFunction(timezone.now))
 
     @factory.post_generation
     def rescored(self, create, extracted, **kwargs):

@@ -17,5 +17,7 @@ def queue(db):
         verified=CredentialFactory(therapist=owner, verified=True, certificate=True),
         flagged=flagged,
         hidden=ReviewFactory(therapist=owner, hidden=True),
+        held=ReviewFactory(therapist=owner, held=True),
+        held_too=ReviewFactory(therapist=owner, held=True),
         suspended=TherapistFactory(suspended=True),
     )

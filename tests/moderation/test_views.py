@@ -41,6 +41,7 @@ def test_overview_counts_each_queue(moderator_client):
     review = ReviewFactory()
     ReviewFlagFactory.create_batch(2, review=review)
     ReviewFactory(hidden=True)
+    ReviewFactory(held=True)
     TherapistFactory(suspended=True)
     response = moderator_client.get("/moderation/")
     assert response.status_code == 200
@@ -48,6 +49,7 @@ def test_overview_counts_each_queue(moderator_client):
         "pending_credentials": 2,
         "flagged_reviews": 1,
         "hidden_reviews": 1,
+        "held_reviews": 1,
         "suspended_therapists": 1,
     }
 
