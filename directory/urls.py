@@ -8,6 +8,7 @@ from directory import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("how-we-rank/", views.how_we_rank, name="how_we_rank"),
     path("how-reviews-work/", views.how_reviews_work, name="how_reviews_work"),
     path("therapists/", include("therapists.urls")),
@@ -16,6 +17,8 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("therapists.api.urls")),
+    path("api/hsds/", include("opendata.api.urls")),
+    path("open-data/", include("opendata.urls")),
     path("admin/", admin.site.urls),
 ]
 

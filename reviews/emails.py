@@ -1,10 +1,10 @@
-"""Emails about reviews the review services send: queued after the write commits, so a rolled-back
-write tells nobody anything. Each function takes an id and reads the row again."""
+"""Emails about reviews, queued in the outbox inside the write's transaction (a rolled-back write
+takes its emails with it). Each function takes ids and reads the rows again, after the UPDATE."""
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from outbox.services import queue_email
 from reviews import rules
 from reviews.models import Review
 
@@ -13,7 +13,7 @@ def _send(*, template: str, subject: str, to: str, context: dict) -> None:
     if not to:
         return
     body = render_to_string(f"reviews/email/{template}.txt", context)
-    send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [to])
+    queue_email(to=to, subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=body, kind=f"reviews.{template}")
 
 
 def reviews_held(*, review_ids: list[int]) -> None:
@@ -35,4 +35,15 @@ def reviews_held(*, review_ids: list[int]) -> None:
         subject=f"{len(reviews)} new review{'s' if len(reviews) != 1 else ''} of your profile held for a moderator",
         to=therapist.user.email,
         context={**context, "count": len(reviews)},
+    )
+
+
+def held_review_published(*, review_id: int) -> None:
+    """A moderator published a held review: its author's wait is over."""
+    review = Review.objects.select_related("author", "therapist").get(pk=review_id)
+    _send(
+        template="held_review_published",
+        subject="Your review is published",
+        to=review.author.email,
+        context={"review": review, "therapist": review.therapist},
     )

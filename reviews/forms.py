@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from directory.lib.forms import RowChoiceField
 from reviews import rules
-from reviews.models import QUESTIONS, Review, ReviewFlag, ReviewReply, default_display_name
+from reviews.models import QUESTIONS, Review, ReviewFlag, ReviewReply
 
 RATING_CHOICES = [(1, "1 star"), (2, "2 stars"), (3, "3 stars"), (4, "4 stars"), (5, "5 stars")]
 BODY_MIN_LENGTH = 20
@@ -98,7 +98,7 @@ class ReviewForm(forms.ModelForm):
         self.author = author
         self.fields["author_display_name"].required = False
         if self.instance.pk is None:
-            self.initial.setdefault("author_display_name", default_display_name(author.name))
+            self.initial.setdefault("author_display_name", author.public_name)
         if self.instance.pk is not None:
             # Answered "no" when the review was written; an edit does not ask again.
             del self.fields["insider"]
@@ -120,7 +120,7 @@ class ReviewForm(forms.ModelForm):
 
     def clean_author_display_name(self):
         # Left empty, the suggestion (first name and initial) is used; never the email address.
-        name = self.cleaned_data["author_display_name"].strip() or default_display_name(self.author.name)
+        name = self.cleaned_data["author_display_name"].strip() or self.author.public_name
         if "@" in name:
             raise forms.ValidationError("Please do not show an email address with your review; use your first name.")
         return name

@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -93,16 +95,6 @@ class ReviewStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn by the author"
 
 
-def default_display_name(name: str) -> str:
-    """First name and the initial of the last word ("Anna Kowalska" -> "Anna K."); never the email."""
-    words = name.split()
-    if not words:
-        return "A client"
-    if len(words) == 1:
-        return words[0][:60]
-    return f"{words[0][:57]} {words[-1][0]}."
-
-
 class Review(models.Model):
     """One client's structured review of one therapist (the three answers feed the score)."""
 
@@ -121,7 +113,7 @@ class Review(models.Model):
     aftercare_given = models.BooleanField(help_text=QUESTIONS["aftercare_given"])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     hidden_reason = models.TextField(blank=True)
-    # The name shown with the review, chosen by the author (default first name and initial).
+    # The name shown with the review, chosen by the author (default User.public_name: first name and initial).
     author_display_name = models.CharField(max_length=60, default="A client")
     # When the burst rule held it (kept after a moderator decides, so a released review is not held again).
     held_at = models.DateTimeField(null=True, blank=True)
@@ -167,6 +159,24 @@ class Review(models.Model):
     def is_verified_visit(self) -> bool:
         """The one per-review statement of ReviewQuerySet.verified_visits() (issue 16 links the visit)."""
         return False
+
+    @property
+    def editable_until(self) -> datetime:
+        return self.created_at + rules.EDIT_WINDOW
+
+    # The rules, for templates that receive only the review (the review card).
+    @property
+    def edit_days(self) -> int:
+        return rules.EDIT_WINDOW.days
+
+    @property
+    def retention_months(self) -> int:
+        return rules.RETENTION_MONTHS
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether the author may still change it (withdrawing is always allowed)."""
+        return timezone.now() <= self.editable_until
 
 
 class ReviewReply(models.Model):

@@ -13,18 +13,19 @@ from datetime import date, datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import User
 from directory.lib.cache import invalidate_public_pages_on_commit
 from moderation.models import Decision
 from reviews import emails, rules
-from reviews.models import InsiderRefusal, Review, ReviewFlag, ReviewReply, default_display_name
+from reviews.models import InsiderRefusal, Review, ReviewFlag, ReviewReply
 from therapists.models import Modality, Therapist
 from therapists.scores import recompute_score
 
 
 def can_edit(review: Review, now: datetime | None = None) -> bool:
-    return (now or timezone.now()) - review.created_at <= rules.EDIT_WINDOW
+    return (now or timezone.now()) <= review.editable_until
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,8 @@ def review_refusal(therapist: Therapist, user: User, review: Review | None = Non
     if review is not None and not can_edit(review, now):
         return Refusal(
             "Your review can no longer be edited",
-            f"Reviews can be edited for {rules.EDIT_WINDOW.days} days after they are published; yours is older.",
+            f"Reviews can be edited for {rules.EDIT_WINDOW.days} days after they are published; yours was "
+            f"published on {date_format(review.created_at, 'j F Y')}. You can still withdraw it.",
         )
     return None
 
@@ -98,7 +100,7 @@ def publish_review(
     therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
     review = _find_review(therapist=therapist, author=author)
     if review is None and not author_display_name.strip():
-        author_display_name = default_display_name(author.name)
+        author_display_name = author.public_name
     refusal = review_refusal(therapist, author, review, now)
     if refusal:
         raise ValidationError(refusal.message)
@@ -178,8 +180,7 @@ def _publish_or_hold(review: Review, now: datetime) -> None:
             before={"status": held.status}, after={"status": Review.Status.HELD},
         )
     review.refresh_from_db()
-    held_ids = [held.pk for held in to_hold]
-    transaction.on_commit(lambda: emails.reviews_held(review_ids=held_ids))
+    emails.reviews_held(review_ids=[held.pk for held in to_hold])
 
 
 def refuse_insider_review(*, therapist: Therapist) -> InsiderRefusal:

@@ -7,13 +7,12 @@ from django.db import migrations, models
 
 
 def default_display_name(name):
-    # A copy of reviews.models.default_display_name as it was when this migration was written.
-    words = name.split()
-    if not words:
+    # A copy of accounts.models.User.public_name as it was when this migration was written.
+    first, _, rest = name.strip().partition(" ")
+    if not first:
         return "A client"
-    if len(words) == 1:
-        return words[0][:60]
-    return f"{words[0][:57]} {words[-1][0]}."
+    last = rest.split()[-1] if rest.split() else ""
+    return (f"{first[:56]} {last[0].upper()}." if last else first)[:60]
 
 
 def backfill(apps, schema_editor):

@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.factories import CredentialFactory, ReviewFactory, ReviewFlagFactory, TherapistFactory
+from tests.factories import CredentialFactory, EmailFactory, ReviewFactory, ReviewFlagFactory, TherapistFactory
 
 
 @pytest.fixture
@@ -20,4 +20,5 @@ def queue(db):
         held=ReviewFactory(therapist=owner, held=True),
         held_too=ReviewFactory(therapist=owner, held=True),
         suspended=TherapistFactory(suspended=True),
+        failed_email=EmailFactory(failed=True, to=owner.user.email),
     )

@@ -12,6 +12,7 @@ from reviews.models import Review, ReviewFlag
 from tests.factories import (
     CredentialFactory,
     DecisionFactory,
+    EmailFactory,
     ReviewFactory,
     ReviewFlagFactory,
     TherapistFactory,
@@ -43,6 +44,8 @@ def test_overview_counts_each_queue(moderator_client):
     ReviewFactory(hidden=True)
     ReviewFactory(held=True)
     TherapistFactory(suspended=True)
+    EmailFactory.create_batch(2, failed=True)
+    EmailFactory(sent=True)
     response = moderator_client.get("/moderation/")
     assert response.status_code == 200
     assert response.context["counts"] == {
@@ -51,6 +54,7 @@ def test_overview_counts_each_queue(moderator_client):
         "hidden_reviews": 1,
         "held_reviews": 1,
         "suspended_therapists": 1,
+        "failed_emails": 2,
     }
 
 

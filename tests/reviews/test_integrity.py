@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.utils import timezone
 
 from moderation import services as moderation_services
@@ -204,3 +205,12 @@ def test_removed_reviews_are_erased_after_the_retention_period_and_not_before():
     assert services.erase_expired_reviews(now=now + timedelta(minutes=30)) == 0
     assert services.erase_expired_reviews(now=now + timedelta(days=1)) == 1
     assert Review.objects.count() == 4
+
+
+def test_the_erasure_runs_daily_from_beat_and_from_the_command(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["erase-expired-reviews"]
+    assert entry["task"] == "reviews.tasks.erase_expired_reviews"
+    old = ReviewFactory(hidden=True, removed_at=timezone.now() - rules.RETENTION - timedelta(days=1))
+    call_command("erase_expired_reviews")
+    old.refresh_from_db()
+    assert old.body == "" and old.text_erased_at is not None

@@ -44,7 +44,7 @@ def test_withdrawing_hides_at_once_keeps_the_row_updates_the_score_and_is_logged
     client.force_login(review.author)
     response = client.post(f"/therapists/{therapist.slug}/review/withdraw/", follow=True)
     page = response.content.decode()
-    assert "Your review is withdrawn" in page
+    assert f"Your review of {therapist.display_name} is withdrawn" in page
     assert f"We keep it for {rules.RETENTION_MONTHS} months" in page
     assert "Rushed and painful" not in page
     review.refresh_from_db()
