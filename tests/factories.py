@@ -207,6 +207,8 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     unwanted_effects = False
     aftercare_given = True
     status = Review.Status.PUBLISHED
+    # What the review form suggests when the author leaves the name as it is.
+    author_display_name = factory.LazyAttribute(lambda review: review.author.public_name)
 
     class Params:
         hidden = factory.Trait(
