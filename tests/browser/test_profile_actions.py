@@ -82,7 +82,9 @@ def test_an_author_deletes_their_review_from_the_profile_after_confirming(live_s
 
     expect(page.get_by_text("Your review of Paula Rossi is withdrawn")).to_be_visible()
     expect(card(page, "My old review")).to_have_count(0)
-    expect(page.get_by_role("link", name="Write a review")).to_be_visible()
+    # One review per client per therapist: a withdrawn review is not written again.
+    expect(page.get_by_text("you withdrew your review")).to_be_visible()
+    expect(page.get_by_role("link", name="Write a review")).to_have_count(0)
     assert Review.objects.get(pk=review.pk).status == Review.Status.WITHDRAWN
     assert Review.objects.published().filter(therapist=therapist).count() == 1
 
