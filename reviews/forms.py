@@ -3,7 +3,7 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from directory.lib.forms import RowChoiceField
+from directory.lib.forms import RowChoiceField, yes_no_field
 from reviews import rules
 from reviews.models import QUESTIONS, Review, ReviewFlag, ReviewReply
 
@@ -25,16 +25,6 @@ class PlainTextField(forms.CharField):
 
     def to_python(self, value):
         return super().to_python(value).replace("\r\n", "\n")
-
-
-def yes_no_field(question: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=question,
-        choices=[("True", "Yes"), ("False", "No")],
-        coerce=lambda value: value == "True",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Please answer this question with yes or no."},
-    )
 
 
 class ReviewForm(forms.ModelForm):
@@ -90,7 +80,7 @@ class ReviewForm(forms.ModelForm):
         }
         widgets = {"visit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, therapist, author, **kwargs):
+    def __init__(self, *args, therapist, author, appointment=None, **kwargs):
         if kwargs.get("instance") is None:
             kwargs["instance"] = Review(therapist=therapist, author=author)
         super().__init__(*args, **kwargs)
@@ -102,6 +92,7 @@ class ReviewForm(forms.ModelForm):
         if self.instance.pk is not None:
             # Answered "no" when the review was written; an edit does not ask again.
             del self.fields["insider"]
+        self.appointment = appointment
         modalities = therapist.modalities.all()
         self.fields["modality"].queryset = modalities
         self.fields["modality"].empty_label = "Choose a massage type"
@@ -110,6 +101,11 @@ class ReviewForm(forms.ModelForm):
         self.fields["modality"].required = modalities.exists()
         today = timezone.localdate()
         self.fields["visit_date"].widget.attrs.update({"max": today.isoformat(), "min": two_years_before(today)})
+        if appointment is not None:
+            # An invited review is about that visit: its date and massage type come from the appointment.
+            self.fields["modality"].disabled = self.fields["visit_date"].disabled = True
+            self.initial["modality"] = appointment.modality_id
+            self.initial["visit_date"] = appointment.local_starts_at.date()
 
     def is_insider(self) -> bool:
         """True when the author answered "yes" to the insider question (checked before the rest of the form)."""
@@ -129,6 +125,8 @@ class ReviewForm(forms.ModelForm):
         return self.cleaned_data["title"].strip()
 
     def clean_visit_date(self):
+        if self.appointment is not None:
+            return self.appointment.local_starts_at.date()
         visit_date = self.cleaned_data["visit_date"]
         today = timezone.localdate()
         if visit_date > today:

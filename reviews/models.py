@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from appointments.models import Appointment
 from reviews import rules
 from therapists.models import Modality, Therapist
 
@@ -52,9 +53,9 @@ class ReviewQuerySet(models.QuerySet):
     def verified_visits(self):
         """Reviews of a confirmed, attended visit: the one place this is decided (see is_verified_visit).
 
-        Until appointments (issue 16) link a review to the attended visit, no review is verified.
+        A review is verified when it came through the invitation of an attended appointment (issue 16).
         """
-        return self.none()
+        return self.filter(appointment__isnull=False)
 
     def removed(self):
         """Hidden or withdrawn: kept for the retention period, then their text is erased."""
@@ -111,6 +112,11 @@ class Review(models.Model):
     consultation_given = models.BooleanField(help_text=QUESTIONS["consultation_given"])
     unwanted_effects = models.BooleanField(help_text=QUESTIONS["unwanted_effects"])
     aftercare_given = models.BooleanField(help_text=QUESTIONS["aftercare_given"])
+    # The attended appointment whose invitation this review came through: shown as "Verified visit".
+    # A later visit's invitation moves it to that appointment; the review stays one.
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     hidden_reason = models.TextField(blank=True)
     # The name shown with the review, chosen by the author (default User.public_name: first name and initial).
@@ -157,8 +163,7 @@ class Review(models.Model):
 
     @property
     def is_verified_visit(self) -> bool:
-        """The one per-review statement of ReviewQuerySet.verified_visits() (issue 16 links the visit)."""
-        return False
+        return self.appointment_id is not None
 
     @property
     def editable_until(self) -> datetime:

@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from accounts.models import User
+from appointments import clock
+from appointments.invitations import use_invitation
+from appointments.models import Appointment
 from directory.lib.cache import invalidate_public_pages_on_commit
 from moderation.models import Decision
 from reviews import emails, rules
@@ -35,8 +38,12 @@ class Refusal:
     confirm_email: bool = False
 
 
-def review_refusal(therapist: Therapist, user: User, review: Review | None = None, now: datetime | None = None):
+def review_refusal(
+    therapist: Therapist, user: User, review: Review | None = None, now: datetime | None = None, *, invited=False
+):
     """Why `user` may not write (or, with their `review`, edit) a review of `therapist`; None if they may.
+
+    `invited`: through a review invitation (an attended visit), which may update a review of any age.
 
     The one statement of the rules: the view shows the refusal as a page, the service raises it.
     """
@@ -62,7 +69,7 @@ def review_refusal(therapist: Therapist, user: User, review: Review | None = Non
             "Before you write a review, please confirm your email address with the link we sent you.",
             confirm_email=True,
         )
-    if review is not None and not can_edit(review, now):
+    if review is not None and not invited and not can_edit(review, now):
         return Refusal(
             "Your review can no longer be edited",
             f"Reviews can be edited for {rules.EDIT_WINDOW.days} days after they are published; yours was "
@@ -89,21 +96,29 @@ def publish_review(
     aftercare_given: bool,
     modality: Modality | None = None,
     author_display_name: str = "",
+    appointment: Appointment | None = None,
     now: datetime | None = None,
 ) -> Review:
     """Publish the author's review of the therapist, or edit it if they already wrote one.
 
     One review per client per therapist: a second submit edits the first. Edits are allowed for
     30 days after the review was first published and set `edited_at` when something changed.
+    With `appointment` (read from a review invitation, appointments.invitations) the invitation is
+    used up in this transaction and the review is tied to that visit ("Verified visit"); a later
+    visit's invitation may update an older review, whatever its age.
     """
     now = now or timezone.now()
     therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
     review = _find_review(therapist=therapist, author=author)
     if review is None and not author_display_name.strip():
         author_display_name = author.public_name
-    refusal = review_refusal(therapist, author, review, now)
+    refusal = review_refusal(therapist, author, review, now, invited=appointment is not None)
     if refusal:
         raise ValidationError(refusal.message)
+    if appointment is not None:
+        if appointment.therapist_id != therapist.pk or appointment.client_id != author.pk:
+            raise ValidationError("This invitation is for a visit to another therapist.")
+        use_invitation(appointment, now=clock.now())
     if modality is not None and not therapist.modalities.filter(pk=modality.pk).exists():
         raise ValidationError("Choose a massage type this therapist offers.")
     values = {
@@ -118,6 +133,8 @@ def publish_review(
     }
     if author_display_name.strip():
         values["author_display_name"] = author_display_name.strip()
+    if appointment is not None:
+        values["appointment"] = appointment
     if review is None:
         try:
             # A savepoint, so a lost insert race leaves the outer transaction usable.

@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from appointments import clock
+from appointments.invitations import read_invitation
 from directory.lib import ratelimit
 from reviews import rules, services
 from reviews.forms import FlagForm, ReplyForm, ReviewForm
@@ -49,16 +51,31 @@ def _review_url(review: Review) -> str:
 @login_required
 def write_review(request, slug):
     therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
+    appointment = None
+    token = request.GET.get("invitation", "")
+    if token:
+        try:
+            appointment = read_invitation(token, user=request.user, now=clock.now())
+        except ValidationError as error:
+            return _refuse(
+                request, title="This invitation cannot be used", message=" ".join(error.messages), therapist=therapist
+            )
+        if appointment.therapist_id != therapist.pk:
+            return _refuse(
+                request, title="This invitation cannot be used", therapist=therapist,
+                message="This invitation is for a visit to another therapist.",
+            )
     existing = Review.objects.filter(therapist=therapist, author=request.user).first()
-    refusal = services.review_refusal(therapist, request.user, existing)
+    refusal = services.review_refusal(therapist, request.user, existing, invited=appointment is not None)
     if refusal:
         return _refuse(
             request, title=refusal.title, message=refusal.message, therapist=therapist,
             confirm_email=refusal.confirm_email, way_on=_way_on(therapist, request.user, existing),
         )
     data = request.POST if request.method == "POST" else None
-    form = ReviewForm(data, instance=existing, therapist=therapist, author=request.user)
+    form = ReviewForm(data, instance=existing, therapist=therapist, author=request.user, appointment=appointment)
     context = {
+        "appointment": appointment,
         "therapist": therapist,
         "form": form,
         "review": existing,
@@ -76,7 +93,9 @@ def write_review(request, slug):
         if form.is_valid():
             answers = {name: value for name, value in form.cleaned_data.items() if name != "insider"}
             try:
-                review = services.publish_review(therapist=therapist, author=request.user, **answers)
+                review = services.publish_review(
+                    therapist=therapist, author=request.user, appointment=appointment, **answers
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:

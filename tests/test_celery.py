@@ -24,6 +24,9 @@ def test_every_scheduled_job_is_a_registered_task():
         "opendata.tasks.publish_export",
         "therapists.tasks.recompute_scores",
         "reviews.tasks.erase_expired_reviews",
+        "appointments.tasks.send_reminders",
+        "appointments.tasks.expire_requests",
+        "appointments.tasks.erase_health_answers",
     }
     assert scheduled <= set(app.tasks)
 

@@ -26,7 +26,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0002_review_questions_one_wording'),
+        ('reviews', '0003_review_verified_visit'),
         ('therapists', '0004_stored_search_document'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
