@@ -51,7 +51,13 @@
   var markers = JSON.parse(data.textContent);
   if (!markers.length) { return; }
   mapElement.classList.add("is-ready");
-  var map = L.map(mapElement, { scrollWheelZoom: false, attributionControl: true });
+  var map = L.map(mapElement, { scrollWheelZoom: false, attributionControl: true, keyboard: false });
+  // The map is hidden from assistive technology (the list is its text equivalent), so nothing in
+  // it may take keyboard focus either: zoom buttons, attribution and popup links are mouse-only.
+  function unfocusable(root) {
+    root.querySelectorAll("a, button, [tabindex]").forEach(function (element) { element.setAttribute("tabindex", "-1"); });
+  }
+  map.on("popupopen", function (event) { unfocusable(event.popup.getElement()); });
   var tiles = mapElement.getAttribute("data-tile-url");
   if (tiles) {
     L.tileLayer(tiles, { maxZoom: 18, attribution: mapElement.getAttribute("data-tile-attribution") || "" }).addTo(map);
@@ -71,4 +77,5 @@
     bounds.push([marker.lat, marker.lon]);
   });
   map.fitBounds(bounds, { padding: [30, 30], maxZoom: 13 });
+  unfocusable(mapElement);
 })();
