@@ -38,7 +38,7 @@ def how_we_rank(request):
     return render(request, "how_we_rank.html", {"components": components})
 
 
-@require_GET
+@require_safe
 def how_reviews_work(request):
     # The rules are read from reviews.rules and the models, so this page cannot drift from the code.
     context = {
