@@ -1,9 +1,12 @@
+from datetime import date
+
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
 from django.utils import timezone
 
 from therapists.models import Modality, Therapist
+from therapists.scoring import AGE_STEPS, years_before
 
 
 def score_input_expressions() -> dict:
@@ -17,6 +20,21 @@ def score_input_expressions() -> dict:
         "consultation_yes": Count("pk", filter=Q(consultation_given=True)),
         "no_unwanted_effects": Count("pk", filter=Q(unwanted_effects=False)),
         "aftercare_yes": Count("pk", filter=Q(aftercare_given=True)),
+    }
+
+
+def score_group_keys(today: date) -> dict:
+    """What sets a review's weight in the score: a verified visit or not, and its whole years of age.
+
+    Age in whole years since it was written (AGE_STEPS and older share one group), computed from
+    anniversaries in SQL, so the set-wise and the one-therapist recompute group alike.
+    """
+    age_steps = [
+        When(created_at__date__gt=years_before(today, years + 1), then=Value(years)) for years in range(AGE_STEPS)
+    ]
+    return {
+        "verified": Value(False),
+        "age_years": Case(*age_steps, default=Value(AGE_STEPS)),
     }
 
 
@@ -45,9 +63,14 @@ class ReviewQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-created_at", "-pk")
 
-    def score_inputs(self) -> dict:
-        """The aggregates the qualification score is built from, computed in SQL in one query."""
-        return self.aggregate(**score_input_expressions())
+    def score_groups(self, today: date):
+        """Rows of (therapist_id, verified, age_years) with the score aggregates of each group."""
+        return (
+            self.annotate(**score_group_keys(today))
+            .values("therapist_id", "verified", "age_years")
+            .annotate(**score_input_expressions())
+            .order_by()
+        )
 
     def rating_distribution(self) -> dict[int, int]:
         counts = dict(self.values_list("rating").annotate(n=Count("pk")).order_by())

@@ -24,8 +24,10 @@ def test_recompute_score_counts_only_published_reviews():
     therapist = recompute_score(therapist_id=therapist.pk)
     assert therapist.review_count == 2
     assert therapist.rating_avg == 4.0
-    # (3.5 * 10 + 8) / 12
-    assert therapist.rating_weighted == pytest.approx(3.583, abs=0.001)
+    # Two reviews without a visit weigh 0.5 each: n = 1.0, "yes" = 0.5 * 1 + 0.5 * 0.5 = 0.75.
+    # Wilson lower bound, z = 1.645: (0.75 + 1.353 - 1.645 * sqrt(0.1875 + 0.6765)) / 3.706 = 0.1549,
+    # so 1 + 4 * 0.1549 = 1.62 stars.
+    assert therapist.rating_weighted == pytest.approx(1.62, abs=0.001)
 
 
 def test_hidden_review_lowers_review_count_and_changes_score_immediately():
