@@ -1,4 +1,5 @@
-from django.contrib.auth.models import AbstractUser, BaseUserManager
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -70,16 +71,12 @@ class User(AbstractUser):
             return False
         if self.is_superuser:
             return True
-        from django.contrib.auth.models import Permission
-
         return (
             Permission.objects.filter(codename="moderate", content_type__app_label="moderation")
             .filter(Q(group__user=self) | Q(user=self))
             .exists()
         )
 
-    @property
-    def has_confirmed_email(self) -> bool:
-        from allauth.account.models import EmailAddress
-
+    def has_confirmed_address(self) -> bool:
+        """Whether allauth holds a verified address for this user (one query each call)."""
         return EmailAddress.objects.filter(user=self, verified=True).exists()

@@ -1,5 +1,6 @@
 import sys
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -8,8 +9,6 @@ def load_settings_or_exit() -> None:
 
     Without this, the error surfaces later as a traceback deep inside Django.
     """
-    from django.conf import settings
-
     try:
         settings.INSTALLED_APPS  # noqa: B018 - touching a setting imports the module
     except ImproperlyConfigured as error:

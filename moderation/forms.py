@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from moderation.models import Decision
-from therapists.models import Credential
+from therapists.models import Credential, expiry_error
 
 
 class ReasonForm(forms.Form):
@@ -43,10 +43,9 @@ class VerifyCredentialForm(forms.Form):
 
     def clean_expires_on(self):
         expires_on = self.cleaned_data["expires_on"]
-        if expires_on and expires_on < self.credential.issued_on:
-            raise forms.ValidationError(
-                f"The expiry date cannot be before the issue date ({self.credential.issued_on:%d %b %Y})."
-            )
+        error = expiry_error(self.credential.issued_on, expires_on)
+        if error:
+            raise forms.ValidationError(error)
         return expires_on
 
 

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from directory.lib.cache import invalidate_public_pages_on_commit
 from moderation import emails
 from moderation.models import Decision
 from reviews.models import Review, ReviewFlag
@@ -109,6 +110,7 @@ def hide_review(*, review: Review, moderator, reason: str) -> Review:
         after={"status": Review.Status.HIDDEN, "open_flags": 0},
     )
     recompute_score(therapist_id=review.therapist_id)
+    invalidate_public_pages_on_commit()
     transaction.on_commit(lambda: emails.review_hidden(review_id=review.pk))
     return review
 
@@ -132,6 +134,7 @@ def restore_review(*, review: Review, moderator, reason: str = "") -> Review:
         after={"status": Review.Status.PUBLISHED},
     )
     recompute_score(therapist_id=review.therapist_id)
+    invalidate_public_pages_on_commit()
     return review
 
 
@@ -179,7 +182,7 @@ def suspend_therapist(*, therapist: Therapist, moderator, reason: str) -> Therap
         before={"status": previous},
         after={"status": Therapist.Status.SUSPENDED},
     )
-    therapist = recompute_score(therapist_id=therapist.pk)
+    invalidate_public_pages_on_commit()
     transaction.on_commit(lambda: emails.therapist_suspended(therapist_id=therapist.pk))
     return therapist
 
@@ -219,7 +222,8 @@ def unsuspend_therapist(*, therapist: Therapist, moderator, reason: str = "") ->
         before={"status": Therapist.Status.SUSPENDED, "suspended_reason": suspended_reason},
         after={"status": restored},
     )
-    return recompute_score(therapist_id=therapist.pk)
+    invalidate_public_pages_on_commit()
+    return therapist
 
 
 def expire_credentials(*, today: date | None = None) -> int:

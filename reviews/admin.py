@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from directory.lib.cache import InvalidatesPublicPages
 from reviews.models import Review, ReviewFlag, ReviewReply
 
 
@@ -10,7 +11,7 @@ class ReviewReplyInline(admin.StackedInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(InvalidatesPublicPages, admin.ModelAdmin):
     list_display = ["title", "therapist", "author", "rating", "status", "created_at"]
     list_filter = ["status", "rating", "consultation_given", "unwanted_effects", "aftercare_given"]
     search_fields = ["title", "body", "therapist__display_name", "author__email"]

@@ -77,12 +77,16 @@ class ReviewQuerySet(models.QuerySet):
         return {stars: counts.get(stars, 0) for stars in range(5, 0, -1)}
 
 
+# At module level so Meta.constraints can name its values (a nested class is not visible from Meta).
+class ReviewStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    HIDDEN = "hidden", "Hidden by a moderator"
+
+
 class Review(models.Model):
     """One client's structured review of one therapist (the three answers feed the score)."""
 
-    class Status(models.TextChoices):
-        PUBLISHED = "published", "Published"
-        HIDDEN = "hidden", "Hidden by a moderator"
+    Status = ReviewStatus
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="reviews")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
@@ -113,7 +117,7 @@ class Review(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["therapist", "author"], name="review_one_per_author_per_therapist"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
-            models.CheckConstraint(condition=Q(status__in=["published", "hidden"]), name="review_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="review_status_valid"),
         ]
 
     def __str__(self):

@@ -1,11 +1,13 @@
 """Writes on reviews, flags and replies.
 
-Every change to a review rescores its therapist in the same transaction (DESIGN.md, "fresh").
+Every change to a review rescores its therapist in the same transaction (DESIGN.md, "fresh") and
+drops the cached visitor pages after commit.
 Each review write locks the therapist row *first*: inserting a review takes a key-share lock on
 the therapist (the foreign key check) and recompute_score then asks for an update lock, so two
 writers that inserted before locking could deadlock each other. Locking first queues them.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -13,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from directory.lib.cache import invalidate_public_pages_on_commit
 from reviews.models import Review, ReviewFlag, ReviewReply
 from therapists.models import Modality, Therapist
 from therapists.scores import recompute_score
@@ -24,15 +27,34 @@ def can_edit(review: Review, now: datetime | None = None) -> bool:
     return (now or timezone.now()) - review.created_at <= EDIT_WINDOW
 
 
-def _lock_reviewable_therapist(therapist: Therapist, author: User) -> Therapist:
-    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+@dataclass(frozen=True)
+class Refusal:
+    title: str
+    message: str
+    confirm_email: bool = False
+
+
+def review_refusal(therapist: Therapist, user: User, review: Review | None = None, now: datetime | None = None):
+    """Why `user` may not write (or, with their `review`, edit) a review of `therapist`; None if they may.
+
+    The one statement of the rules: the view shows the refusal as a page, the service raises it.
+    """
     if not therapist.is_published:
-        raise ValidationError("This profile is not published, so it cannot be reviewed.")
-    if therapist.user_id == author.pk:
-        raise ValidationError("You cannot review your own profile.")
-    if not author.has_confirmed_email:
-        raise ValidationError("Please confirm your email address before writing a review.")
-    return therapist
+        return Refusal("This profile is not published", "This profile is not published, so it cannot be reviewed.")
+    if therapist.user_id == user.pk:
+        return Refusal("This is your own profile", "You cannot review your own profile.")
+    if not user.has_confirmed_address():
+        return Refusal(
+            "Please confirm your email address",
+            "Before you write a review, please confirm your email address with the link we sent you.",
+            confirm_email=True,
+        )
+    if review is not None and not can_edit(review, now):
+        return Refusal(
+            "Your review can no longer be edited",
+            "Reviews can be edited for 30 days after they are published; yours is older.",
+        )
+    return None
 
 
 def _find_review(*, therapist: Therapist, author: User) -> Review | None:
@@ -60,7 +82,11 @@ def publish_review(
     30 days after the review was first published and set `edited_at` when something changed.
     """
     now = now or timezone.now()
-    therapist = _lock_reviewable_therapist(therapist, author)
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    review = _find_review(therapist=therapist, author=author)
+    refusal = review_refusal(therapist, author, review, now)
+    if refusal:
+        raise ValidationError(refusal.message)
     if modality is not None and not therapist.modalities.filter(pk=modality.pk).exists():
         raise ValidationError("Choose a massage type this therapist offers.")
     values = {
@@ -73,7 +99,6 @@ def publish_review(
         "unwanted_effects": unwanted_effects,
         "aftercare_given": aftercare_given,
     }
-    review = _find_review(therapist=therapist, author=author)
     if review is None:
         try:
             # A savepoint, so a lost insert race leaves the outer transaction usable.
@@ -85,17 +110,16 @@ def publish_review(
             review = Review.objects.select_for_update().get(therapist=therapist, author=author)
         else:
             recompute_score(therapist_id=therapist.pk)
+            invalidate_public_pages_on_commit()
             return review
     _edit_review(review, values, now)
     recompute_score(therapist_id=therapist.pk)
+    invalidate_public_pages_on_commit()
     return review
 
 
 def _edit_review(review: Review, values: dict, now: datetime) -> None:
-    if not can_edit(review, now):
-        raise ValidationError(
-            "Reviews can be edited for 30 days after they are published; this one can no longer be changed."
-        )
+    # The edit window was checked by review_refusal; a review found after a lost insert race is seconds old.
     changed = [field for field, value in values.items() if getattr(review, field) != value]
     if not changed:
         # A repeated submit of the same answers is not an edit worth marking.
@@ -115,6 +139,7 @@ def delete_review(*, review: Review, user: User) -> None:
     therapist_id = review.therapist_id
     Review.objects.filter(pk=review.pk).delete()
     recompute_score(therapist_id=therapist_id)
+    invalidate_public_pages_on_commit()
 
 
 @transaction.atomic
@@ -137,4 +162,5 @@ def reply_to_review(*, review: Review, user: User, body: str) -> ReviewReply:
     if review.therapist.user_id != user.pk:
         raise ValidationError("Only the reviewed therapist can reply to this review.")
     reply, _ = ReviewReply.objects.update_or_create(review=review, defaults={"author": user, "body": body})
+    invalidate_public_pages_on_commit()
     return reply

@@ -29,21 +29,12 @@ def _review_url(review: Review) -> str:
 @login_required
 def write_review(request, slug):
     therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
-    if therapist.user_id == request.user.pk:
-        return _refuse(
-            request, title="This is your own profile", message="You cannot review your own profile.",
-            therapist=therapist,
-        )
-    if not request.user.has_confirmed_email:
-        return _refuse(
-            request, title="Please confirm your email address", therapist=therapist, confirm_email=True,
-            message="Before you write a review, please confirm your email address with the link we sent you.",
-        )
     existing = Review.objects.filter(therapist=therapist, author=request.user).first()
-    if existing and not services.can_edit(existing):
+    refusal = services.review_refusal(therapist, request.user, existing)
+    if refusal:
         return _refuse(
-            request, title="Your review can no longer be edited", therapist=therapist,
-            message="Reviews can be edited for 30 days after they are published; yours is older.",
+            request, title=refusal.title, message=refusal.message, therapist=therapist,
+            confirm_email=refusal.confirm_email,
         )
     data = request.POST if request.method == "POST" else None
     form = ReviewForm(data, instance=existing, therapist=therapist, author=request.user)

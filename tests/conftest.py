@@ -1,7 +1,11 @@
 import pytest
 from django.conf import settings
+from django.core.cache import cache
+from django.core.files.storage import FileSystemStorage
 
 from tests.factories import TherapistFactory, UserFactory
+from tests.permissions import log_in
+from therapists.models import Credential
 
 
 @pytest.fixture(autouse=True)
@@ -20,10 +24,6 @@ def _fast_and_isolated(settings, tmp_path, monkeypatch):
     }
     # A FileField calls its storage callable once, at import; point it at the throwaway folder too,
     # or test documents land in the real PRIVATE_MEDIA_ROOT.
-    from django.core.files.storage import FileSystemStorage
-
-    from therapists.models import Credential
-
     monkeypatch.setattr(
         Credential._meta.get_field("document"),
         "storage",
@@ -34,8 +34,6 @@ def _fast_and_isolated(settings, tmp_path, monkeypatch):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters live in the cache: each test starts with none."""
-    from django.core.cache import cache
-
     cache.clear()
     yield
     cache.clear()
@@ -58,29 +56,8 @@ def moderator(db):
 
 @pytest.fixture
 def login_as(db):
-    """login_as(client, role, owner=therapist): log the test client in as one of the five roles.
-
-    Roles: anonymous, client, other_therapist, owner (the user of `owner`), moderator.
-    Returns the user, or None for anonymous.
-    """
-
-    def login(client, role, owner=None):
-        if role == "anonymous":
-            return None
-        if role == "client":
-            user = UserFactory()
-        elif role == "other_therapist":
-            user = TherapistFactory().user
-        elif role == "owner":
-            user = owner.user if owner is not None else TherapistFactory().user
-        elif role == "moderator":
-            user = UserFactory(moderator=True)
-        else:
-            raise ValueError(f"unknown role {role!r}")
-        client.force_login(user)
-        return user
-
-    return login
+    """login_as(client, role, owner=therapist, review=review): tests/permissions.py, for every app."""
+    return log_in
 
 
 def pytest_collection_modifyitems(config, items):

@@ -12,8 +12,20 @@ from moderation.models import Decision
 from registers.models import Register, RegisterEntry
 from reviews.models import Review, ReviewFlag, ReviewReply
 from therapists.models import Credential, Language, Modality, Need, Therapist
+from therapists.scores import SCORE_FIELDS, recompute_score
 
 TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def rescore(therapist: Therapist) -> None:
+    """Store the score the therapist's rows imply, as every service does, and show it on the instance:
+    no test starts from a stale score (tests that need drift make it with an UPDATE). A therapist made
+    with explicit score fields (TherapistFactory(score=80), for sorting tests) keeps them."""
+    if getattr(therapist, "_explicit_score", False):
+        return
+    fresh = recompute_score(therapist_id=therapist.pk)
+    for field in SCORE_FIELDS:
+        setattr(therapist, field, getattr(fresh, field))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -137,10 +149,22 @@ class TherapistFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.languages.add(*extracted)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        therapist = super()._create(model_class, *args, **kwargs)
+        therapist._explicit_score = any(field in kwargs for field in SCORE_FIELDS)
+        return therapist
+
+    @factory.post_generation
+    def rescored(self, create, extracted, **kwargs):
+        if create:
+            rescore(self)
+
 
 class CredentialFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Credential
+        skip_postgeneration_save = True
 
     therapist = factory.SubFactory(TherapistFactory)
     kind = Credential.Kind.LICENCE
@@ -161,10 +185,16 @@ class CredentialFactory(factory.django.DjangoModelFactory):
         )
         certificate = factory.Trait(kind=Credential.Kind.CERTIFICATE, title="Lymphatic drainage certificate")
 
+    @factory.post_generation
+    def rescored(self, create, extracted, **kwargs):
+        if create:
+            rescore(self.therapist)
+
 
 class ReviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Review
+        skip_postgeneration_save = True
 
     therapist = factory.SubFactory(TherapistFactory)
     author = factory.SubFactory(UserFactory)
@@ -179,6 +209,11 @@ class ReviewFactory(factory.django.DjangoModelFactory):
 
     class Params:
         hidden = factory.Trait(status=Review.Status.HIDDEN, hidden_reason="Offensive language.")
+
+    @factory.post_generation
+    def rescored(self, create, extracted, **kwargs):
+        if create:
+            rescore(self.therapist)
 
 
 class ReviewReplyFactory(factory.django.DjangoModelFactory):

@@ -1,17 +1,18 @@
 from django.contrib import admin
 
+from directory.lib.cache import InvalidatesPublicPages
 from therapists.models import Credential, Language, Modality, Need, Therapist
 
 
 @admin.register(Modality, Need)
-class ReferenceDataAdmin(admin.ModelAdmin):
+class ReferenceDataAdmin(InvalidatesPublicPages, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin):
+class LanguageAdmin(InvalidatesPublicPages, admin.ModelAdmin):
     list_display = ["name", "code"]
     search_fields = ["name", "code"]
 
@@ -26,7 +27,7 @@ class CredentialInline(admin.TabularInline):
 
 
 @admin.register(Therapist)
-class TherapistAdmin(admin.ModelAdmin):
+class TherapistAdmin(InvalidatesPublicPages, admin.ModelAdmin):
     list_display = ["display_name", "city", "country", "status", "score", "rating_avg", "review_count"]
     list_filter = ["status", "accepts_new_clients", "has_verified_licence", "country", "modalities"]
     search_fields = ["display_name", "slug", "city", "user__email"]
@@ -48,7 +49,7 @@ class TherapistAdmin(admin.ModelAdmin):
 
 
 @admin.register(Credential)
-class CredentialAdmin(admin.ModelAdmin):
+class CredentialAdmin(InvalidatesPublicPages, admin.ModelAdmin):
     list_display = ["title", "kind", "therapist", "issuer", "status", "issued_on", "expires_on", "submitted_at"]
     list_filter = ["status", "kind"]
     search_fields = ["title", "issuer", "number", "therapist__display_name"]

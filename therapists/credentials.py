@@ -11,9 +11,10 @@
 
 The owner's transitions lock the row; the moderator's and the system's are conditional UPDATEs on the
 status they expect, so two moderators (or a moderator and the daily expiry) deciding at once make one
-decision. Every transition rescores the therapist in the same transaction: only verified, unexpired
-credentials count. The moderation app records the decisions (Decision.objects.record) and sends the
-emails; this module knows nothing of it, so moderation depends on therapists and never the reverse.
+decision. Every transition rescores the therapist in the same transaction (only verified, unexpired
+credentials count) and drops the cached visitor pages after commit (the profile lists credentials).
+The moderation app records the decisions (Decision.objects.record) and sends the emails; this module
+knows nothing of it, so moderation depends on therapists and never the reverse.
 """
 
 import uuid
@@ -25,7 +26,8 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from therapists.models import Credential
+from directory.lib.cache import invalidate_public_pages_on_commit
+from therapists.models import Credential, expiry_error
 from therapists.scores import recompute_score
 from therapists.services import delete_files_after_commit
 
@@ -89,6 +91,7 @@ def submit_credential(*, therapist, data: dict, document: File, extension: str) 
     except Exception:
         credential.document.storage.delete(credential.document.name)
         raise
+    invalidate_public_pages_on_commit()  # the profile lists pending credentials too
     return credential
 
 
@@ -114,6 +117,7 @@ def update_credential(
         _back_to_pending(credential)
     credential.save()
     recompute_score(therapist_id=credential.therapist_id)
+    invalidate_public_pages_on_commit()
     return credential
 
 
@@ -125,6 +129,7 @@ def withdraw_credential(*, credential: Credential) -> Credential:
     credential.status = TRANSITIONS["withdraw"].target
     credential.save(update_fields=["status", "updated_at"])
     recompute_score(therapist_id=credential.therapist_id)
+    invalidate_public_pages_on_commit()
     return credential
 
 
@@ -138,6 +143,7 @@ def resubmit_credential(*, credential: Credential) -> Credential:
     _back_to_pending(credential)
     credential.save()
     recompute_score(therapist_id=credential.therapist_id)
+    invalidate_public_pages_on_commit()
     return credential
 
 
@@ -164,10 +170,9 @@ def decide(
     (expected,) = step.sources
     changes = {"status": step.target}
     if expires_on is not None:
-        if expires_on < credential.issued_on:
-            raise ValidationError(
-                {"expires_on": f"The expiry date cannot be before the issue date ({credential.issued_on:%d %b %Y})."}
-            )
+        error = expiry_error(credential.issued_on, expires_on)
+        if error:
+            raise ValidationError({"expires_on": error})
         changes["expires_on"] = expires_on
     now = timezone.now()
     applied = Credential.objects.filter(pk=credential.pk, status=expected).update(
@@ -182,6 +187,7 @@ def decide(
         after["expires_on"] = changes["expires_on"].isoformat() if changes["expires_on"] else None
     credential.refresh_from_db()
     recompute_score(therapist_id=credential.therapist_id)
+    invalidate_public_pages_on_commit()
     return credential, before, after
 
 
@@ -199,4 +205,6 @@ def expire_past(*, today: date) -> tuple[list[Credential], int]:
     )
     for therapist_id in sorted({c.therapist_id for c in credentials}):
         recompute_score(therapist_id=therapist_id, today=today)
+    if credentials:
+        invalidate_public_pages_on_commit()
     return credentials, expired

@@ -133,10 +133,7 @@ class TherapistFilter(filters.FilterSet):
         sort = cleaned.get("sort") or "score"
         if sort == "distance" and point is None:
             sort = "score"
-        queryset = queryset.sorted_by(sort)
-        if sort == "score" and "search_rank" in queryset.query.annotations:
-            queryset = queryset.order_by("-score", "-search_rank", "-review_count", "pk")
-        return queryset
+        return queryset.sorted_by(sort)
 
     @property
     def point(self) -> tuple[float, float] | None:

@@ -11,7 +11,15 @@ from therapists.credentials import CREDENTIAL_FACTS
 from therapists.documents import check_document
 from therapists.geo import country_choices, find_place
 from therapists.images import process_photo
-from therapists.models import EARLIEST_PRACTISING_YEAR, Credential, Language, Modality, Need, Therapist
+from therapists.models import (
+    EARLIEST_PRACTISING_YEAR,
+    Credential,
+    Language,
+    Modality,
+    Need,
+    Therapist,
+    expiry_error,
+)
 from therapists.services import PROFILE_FIELDS
 
 
@@ -174,8 +182,9 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         issued_on, expires_on = cleaned.get("issued_on"), cleaned.get("expires_on")
-        if issued_on and expires_on and expires_on < issued_on:
-            self.add_error("expires_on", "The expiry date must be on or after the issue date.")
+        error = expiry_error(issued_on, expires_on)
+        if error:
+            self.add_error("expires_on", error)
         return cleaned
 
 

@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
@@ -10,6 +10,7 @@ from django.db.models.functions import ASin, Cast, Cos, Floor, Least, Power, Rad
 from django.urls import reverse
 from django.utils import timezone
 
+from therapists.geo import EARTH_RADIUS_KM, bounding_box
 from therapists.scoring import CARD_COMPONENTS
 
 # Nobody practising today started before this; guards against typos such as 198.
@@ -97,8 +98,6 @@ SORT_ORDERS = {
 
 def therapist_search_vector():
     """The document migration 0003 indexed; since 0004 a trigger stores a richer one in search_document."""
-    from django.contrib.postgres.search import SearchVector
-
     return (
         SearchVector("display_name", weight="A", config=SEARCH_CONFIG)
         + SearchVector("headline", "city", weight="B", config=SEARCH_CONFIG)
@@ -137,8 +136,7 @@ class TherapistQuerySet(models.QuerySet):
         return [counts.get(bucket, 0) for bucket in range(buckets)]
 
     def ranked(self):
-        # pk last, so equal scores paginate in a stable order.
-        return self.order_by("-score", "-review_count", "pk")
+        return self.sorted_by("score")
 
     def owned_by(self, user):
         return self.filter(user=user)
@@ -170,8 +168,6 @@ class TherapistQuerySet(models.QuerySet):
         The bounding box is a plain range test the (latitude, longitude) index answers; the exact
         haversine distance then runs only on the rows inside it.
         """
-        from therapists.geo import EARTH_RADIUS_KM, bounding_box
-
         min_lat, max_lat, min_lon, max_lon = bounding_box(latitude, longitude, radius_km)
         lat1, lon1 = Radians(Value(latitude, FloatField())), Radians(Value(longitude, FloatField()))
         lat2, lon2 = Radians(F("latitude")), Radians(F("longitude"))
@@ -196,8 +192,6 @@ class TherapistQuerySet(models.QuerySet):
         if not text:
             return self
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank
-
             # search_document (migration 0004) already holds the massage type names, so both
             # branches of the OR are indexed and the rank reads the stored vector.
             query = SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
@@ -235,15 +229,26 @@ class TherapistQuerySet(models.QuerySet):
         return self.defer("search_document").prefetch_related(shown)
 
     def sorted_by(self, key: str):
-        """One of SORT_ORDERS, each ending in pk so equal values paginate in a stable order."""
-        return self.order_by(*SORT_ORDERS[key])
+        """One of SORT_ORDERS, each ending in pk so equal values paginate in a stable order.
+
+        After a text query (matching()), equal scores are ordered by how well the text matched.
+        """
+        order = SORT_ORDERS[key]
+        if key == "score" and "search_rank" in self.query.annotations:
+            order = [order[0], "-search_rank", *order[1:]]
+        return self.order_by(*order)
+
+
+# The choices sit at module level so each model's Meta.constraints can name their values (Status.values):
+# a nested class is not visible from Meta.
+class TherapistStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    SUSPENDED = "suspended", "Suspended"
 
 
 class Therapist(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        SUSPENDED = "suspended", "Suspended"
+    Status = TherapistStatus
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="therapist")
     slug = models.SlugField(max_length=80, unique=True)
@@ -329,7 +334,7 @@ class Therapist(models.Model):
             ),
             models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="therapist_score_range"),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "published", "suspended"]), name="therapist_status_valid"
+                condition=Q(status__in=TherapistStatus.values), name="therapist_status_valid"
             ),
         ]
 
@@ -372,9 +377,8 @@ class Therapist(models.Model):
             names[f"{kind}_names"].append(name)
         return names
 
-    @property
-    def missing_for_publication(self) -> list[str]:
-        """What the owner must still fill in before the profile can be published."""
+    def list_missing_for_publication(self) -> list[str]:
+        """What the owner must still fill in before the profile can be published (one query: the types)."""
         missing = []
         if not self.display_name:
             missing.append("your name")
@@ -387,19 +391,31 @@ class Therapist(models.Model):
         return missing
 
 
+def expiry_error(issued_on: date | None, expires_on: date | None) -> str | None:
+    """The credential_expires_after_issue constraint in words, for the forms and the services; None if it holds."""
+    if issued_on and expires_on and expires_on < issued_on:
+        return f"The expiry date cannot be before the issue date ({issued_on:%d %b %Y})."
+    return None
+
+
+class CredentialKind(models.TextChoices):
+    LICENCE = "licence", "Licence"
+    CERTIFICATE = "certificate", "Certificate"
+
+
+class CredentialStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    VERIFIED = "verified", "Verified"
+    REJECTED = "rejected", "Rejected"
+    EXPIRED = "expired", "Expired"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
 class Credential(models.Model):
     """A licence or certificate a therapist submits; it counts only once a moderator verifies it."""
 
-    class Kind(models.TextChoices):
-        LICENCE = "licence", "Licence"
-        CERTIFICATE = "certificate", "Certificate"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending review"
-        VERIFIED = "verified", "Verified"
-        REJECTED = "rejected", "Rejected"
-        EXPIRED = "expired", "Expired"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+    Kind = CredentialKind
+    Status = CredentialStatus
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="credentials")
     kind = models.CharField(max_length=12, choices=Kind.choices)
@@ -437,9 +453,9 @@ class Credential(models.Model):
                 condition=Q(expires_on__isnull=True) | Q(expires_on__gte=models.F("issued_on")),
                 name="credential_expires_after_issue",
             ),
-            models.CheckConstraint(condition=Q(kind__in=["licence", "certificate"]), name="credential_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=CredentialKind.values), name="credential_kind_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "verified", "rejected", "expired", "withdrawn"]),
+                condition=Q(status__in=CredentialStatus.values),
                 name="credential_status_valid",
             ),
         ]

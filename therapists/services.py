@@ -3,7 +3,8 @@
 Credentials have their own state machine in therapists/credentials.py.
 
 Each locks the row it changes, so a double click or two open tabs queue instead of interleaving,
-and calls recompute_score in the same transaction whenever what counts toward the score changed.
+calls recompute_score in the same transaction whenever what counts toward the score changed, and
+drops the cached visitor pages after commit whenever what visitors see changed.
 """
 
 import uuid
@@ -13,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.text import get_text_list, slugify
 
+from directory.lib.cache import invalidate_public_pages_on_commit
 from therapists.images import ProcessedPhoto
 from therapists.models import Therapist
 from therapists.scores import recompute_score
@@ -64,7 +66,7 @@ def delete_files_after_commit(storage, names: list[str]) -> None:
 @transaction.atomic
 def create_profile(*, user, display_name: str) -> Therapist:
     """Create the user's one therapist profile, as a draft."""
-    if not user.has_confirmed_email:
+    if not user.has_confirmed_address():
         raise ValidationError("Confirm your email address before you create a therapist profile.")
     if Therapist.objects.owned_by(user).exists():
         raise ValidationError("You already have a therapist profile.")
@@ -90,11 +92,12 @@ def update_profile(*, therapist: Therapist, data: dict) -> Therapist:
     for relation in PROFILE_RELATIONS:
         if relation in data:
             getattr(therapist, relation).set(data[relation])
-    missing = therapist.missing_for_publication
+    missing = therapist.list_missing_for_publication()
     if therapist.is_published and missing:
         raise ValidationError(
             f"A published profile needs {get_text_list(missing, 'and')}. Add it back, or unpublish the profile first."
         )
+    invalidate_public_pages_on_commit()
     return recompute_score(therapist_id=therapist.pk)
 
 
@@ -107,16 +110,17 @@ def publish_profile(*, therapist: Therapist) -> Therapist:
             f"Your profile is suspended by our moderators and cannot be published.{reason} "
             "Contact us if you think this is a mistake."
         )
-    if not therapist.user.has_confirmed_email:
+    if not therapist.user.has_confirmed_address():
         raise ValidationError("Confirm your email address before you publish your profile.")
-    missing = therapist.missing_for_publication
+    missing = therapist.list_missing_for_publication()
     if missing:
         raise ValidationError(f"Before publishing, add {get_text_list(missing, 'and')}.")
     if therapist.status == Therapist.Status.PUBLISHED:
         return therapist
     therapist.status = Therapist.Status.PUBLISHED
     therapist.save(update_fields=["status", "updated_at"])
-    return recompute_score(therapist_id=therapist.pk)
+    invalidate_public_pages_on_commit()
+    return therapist
 
 
 @transaction.atomic
@@ -126,7 +130,8 @@ def unpublish_profile(*, therapist: Therapist) -> Therapist:
         raise ValidationError("Only a published profile can be unpublished.")
     therapist.status = Therapist.Status.DRAFT
     therapist.save(update_fields=["status", "updated_at"])
-    return recompute_score(therapist_id=therapist.pk)
+    invalidate_public_pages_on_commit()
+    return therapist
 
 
 @transaction.atomic
@@ -146,4 +151,5 @@ def replace_photo(*, therapist: Therapist, photo: ProcessedPhoto) -> Therapist:
                 field.storage.delete(field.name)
         raise
     delete_files_after_commit(therapist.photo.storage, old_names)
+    invalidate_public_pages_on_commit()
     return therapist

@@ -8,10 +8,10 @@ Never across users: a request that carries a session or flash-message cookie is 
 itself and not stored, and a response that sets a cookie is not stored either. So a logged-in
 user always sees a fresh page (their own new review at once).
 
-Never stale after a change: every key carries a generation number, and any committed change to
-what visitors see (a therapist row, which every review, credential and moderation decision
-rescores; a reply) moves it on, so a suspended profile or a review hidden for private
-information disappears for visitors at once, not PUBLIC_PAGE_SECONDS later.
+Never stale after a change: every key carries a generation number, and every service that changes
+what visitors see calls invalidate_public_pages_on_commit() itself (no model signal does it behind
+its back), so a suspended profile or a review hidden for private information disappears for visitors
+at once, not PUBLIC_PAGE_SECONDS later. tests/test_public_page_cache.py holds one test per service.
 """
 
 import hashlib
@@ -34,7 +34,7 @@ def invalidate_public_pages() -> None:
         cache.add(GENERATION_KEY, 1, timeout=None)
 
 
-def invalidate_public_pages_on_commit(**kwargs) -> None:
+def invalidate_public_pages_on_commit() -> None:
     # After commit: a page rebuilt between the write and its commit would cache the old rows.
     transaction.on_commit(invalidate_public_pages)
 
@@ -63,3 +63,19 @@ def cache_public_page(view):
         return response
 
     return wrapped
+
+
+class InvalidatesPublicPages:
+    """ModelAdmin mixin: a staff edit in the admin changes what visitors see, like a service does."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        invalidate_public_pages_on_commit()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        invalidate_public_pages_on_commit()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        invalidate_public_pages_on_commit()

@@ -4,6 +4,7 @@ import pytest
 
 from reviews.models import Review
 from tests.factories import ReviewFactory, TherapistFactory
+from tests.permissions import matrix
 from therapists.scores import recompute_score
 
 pytestmark = pytest.mark.django_db
@@ -11,21 +12,21 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [
-        ("anonymous", 302),
-        ("client", 404),
-        ("other_therapist", 404),
-        ("owner", 404),
-        ("moderator", 404),
-        ("author", 302),
-    ],
+    matrix(
+        {
+            "anonymous": 302,
+            "client": 404,
+            "author": 302,
+            "other_therapist": 404,
+            "owner": 404,
+            "moderator": 404,
+            "staff": 404,
+        }
+    ),
 )
 def test_delete_review_permissions(client, login_as, role, status):
     review = ReviewFactory()
-    if role == "author":
-        client.force_login(review.author)
-    else:
-        login_as(client, role, owner=review.therapist)
+    login_as(client, role, owner=review.therapist, review=review)
     response = client.post(f"/therapists/{review.therapist.slug}/review/delete/")
     assert response.status_code == status
     assert Review.objects.filter(pk=review.pk).exists() == (role != "author")

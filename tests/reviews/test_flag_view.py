@@ -4,28 +4,28 @@ import pytest
 
 from reviews.models import ReviewFlag
 from tests.factories import ReviewFactory, ReviewFlagFactory, UserFactory
+from tests.permissions import matrix
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [
-        ("anonymous", 302),
-        ("client", 302),
-        ("other_therapist", 302),
-        ("owner", 302),  # the reviewed therapist may report a review too
-        ("moderator", 302),
-        ("author", 403),
-    ],
+    matrix(
+        {
+            "anonymous": 302,
+            "client": 302,
+            "author": 403,
+            "other_therapist": 302,
+            "owner": 302,  # the reviewed therapist may report a review too
+            "moderator": 302,
+            "staff": 302,
+        }
+    ),
 )
 def test_flag_review_permissions(client, login_as, role, status):
     review = ReviewFactory()
-    if role == "author":
-        client.force_login(review.author)
-        user = review.author
-    else:
-        user = login_as(client, role, owner=review.therapist)
+    user = login_as(client, role, owner=review.therapist, review=review)
     response = client.post(f"/reviews/{review.pk}/flag/", {"reason": "offensive", "note": ""})
     assert response.status_code == status
     flagged = role not in {"anonymous", "author"}

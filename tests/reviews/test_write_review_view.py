@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from reviews.models import Review
 from tests.factories import ModalityFactory, ReviewFactory, TherapistFactory, UserFactory
+from tests.permissions import matrix
 from tests.reviews.helpers import review_data
 from therapists.models import Therapist
 
@@ -19,13 +20,16 @@ def url(therapist):
 
 @pytest.mark.parametrize(
     ("role", "status", "saved"),
-    [
-        ("anonymous", 302, False),
-        ("client", 302, True),
-        ("other_therapist", 302, True),
-        ("owner", 403, False),  # a therapist cannot review their own profile
-        ("moderator", 302, True),
-    ],
+    matrix(
+        {
+            "anonymous": (302, False),
+            "client": (302, True),
+            "other_therapist": (302, True),
+            "owner": (403, False),  # a therapist cannot review their own profile
+            "moderator": (302, True),
+            "staff": (302, True),
+        }
+    ),
 )
 def test_write_review_permissions(client, login_as, therapist, role, status, saved):
     user = login_as(client, role, owner=therapist)

@@ -98,7 +98,7 @@ def test_expiry_before_issue_is_refused_next_to_the_field(client, owner):
     )
 
     assert response.status_code == 200
-    assert "The expiry date must be on or after the issue date." in response.content.decode()
+    assert "The expiry date cannot be before the issue date (" in response.content.decode()
     assert not Credential.objects.exists()
 
 

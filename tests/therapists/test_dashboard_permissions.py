@@ -8,12 +8,14 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import CredentialFactory, ModalityFactory, TherapistFactory
+from tests.permissions import ROLES as ALL_ROLES
 from tests.therapists.uploads import image_bytes, pdf_bytes, upload
 from therapists.models import Credential, Therapist
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "client", "other_therapist", "owner", "moderator"]
+# The roles this file checks (tests/permissions.py); author is a review role, staff is in moderation.
+ROLES = [role for role in ALL_ROLES if role not in ("author", "staff")]
 
 
 def profile_data():

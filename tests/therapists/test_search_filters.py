@@ -116,7 +116,7 @@ def test_city_with_country_picks_that_country(client):
 
 def test_several_modalities_mean_any_of_them(client):
     swedish, thai, reflexology = (ModalityFactory(slug=slug) for slug in ("swedish", "thai", "reflexology"))
-    TherapistFactory(display_name="Swedish", modalities=[swedish])
+    TherapistFactory(display_name="Swedish", modalities=[swedish], score=0)
     TherapistFactory(display_name="Thai", modalities=[thai], score=10)
     TherapistFactory(display_name="Both", modalities=[swedish, thai], score=5)
     TherapistFactory(display_name="Reflexology", modalities=[reflexology])

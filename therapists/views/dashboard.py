@@ -70,18 +70,18 @@ def home(request):
         return render(
             request,
             "therapists/dashboard/start.html",
-            {"form": CreateProfileForm(), "email_confirmed": request.user.has_confirmed_email},
+            {"form": CreateProfileForm(), "email_confirmed": request.user.has_confirmed_address()},
         )
     context = {
         "therapist": therapist,
-        "missing": therapist.missing_for_publication,
+        "missing": therapist.list_missing_for_publication(),
         "score_items": therapist.score_breakdown,
         "next_steps": next_steps(score_inputs(therapist=therapist)),
         "history": _score_history(therapist),
         "credentials": therapist.credentials.select_related("modality").order_by("-submitted_at", "-pk"),
         # Through the related manager: the therapists app reads reviews without importing the layer above.
         "reviews": therapist.reviews.published().select_related("reply").newest_first()[:LATEST_REVIEWS],
-        "email_confirmed": request.user.has_confirmed_email,
+        "email_confirmed": request.user.has_confirmed_address(),
     }
     return render(request, "therapists/dashboard/home.html", context)
 
@@ -101,7 +101,7 @@ def create_profile(request):
     return render(
         request,
         "therapists/dashboard/start.html",
-        {"form": form, "email_confirmed": request.user.has_confirmed_email},
+        {"form": form, "email_confirmed": request.user.has_confirmed_address()},
     )
 
 
