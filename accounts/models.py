@@ -77,6 +77,28 @@ class User(AbstractUser):
             .exists()
         )
 
+    @property
+    def public_name(self) -> str:
+        """How a review signs its author to the public: first name and initial ("Anna K.").
+
+        The full name stays between the client, the therapist they saw and the moderators.
+        """
+        first, _, rest = self.name.strip().partition(" ")
+        if not first:
+            return "A client"
+        last = rest.split()[-1] if rest.split() else ""
+        return f"{first} {last[0].upper()}." if last else first
+
+    @cached_property
+    def has_therapist_profile(self) -> bool:
+        """Owns a therapist profile in any status: the navigation offers the dashboard only then.
+
+        One EXISTS, remembered for the request. The model is found through the reverse relation
+        of Therapist.user, so this app imports nothing above it.
+        """
+        profile_model = self._meta.get_field("therapist").related_model
+        return profile_model.objects.filter(user=self).exists()
+
     def has_confirmed_address(self) -> bool:
         """Whether allauth holds a verified address for this user (one query each call)."""
         return EmailAddress.objects.filter(user=self, verified=True).exists()

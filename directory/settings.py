@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -103,6 +104,11 @@ elif not DEBUG and (SECRET_KEY == DEVELOPMENT_SECRET_KEY or len(SECRET_KEY) < 40
         "DJANGO_SECRET_KEY is the development key or shorter than 40 characters; set a real secret."
     )
 
+# The public address of the site, for links in what leaves it without a request (the HSDS export).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"DJANGO_SITE_URL must start with http:// or https://, not {SITE_URL!r}.")
+
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
@@ -126,6 +132,8 @@ INSTALLED_APPS = [
     "therapists",
     "reviews",
     "moderation",
+    "opendata",
+    "outbox",
     "directory",
 ]
 
@@ -190,6 +198,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
 # django-allauth: accounts by email only, confirmation required before reviewing or publishing.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"  # its emails go through the outbox
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -223,12 +232,16 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "var" / "media"))
 # Credential documents: never under MEDIA_ROOT, never served by URL; only through a checked view.
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "var" / "private"))
+OPEN_DATA_ROOT = Path(os.environ.get("DJANGO_OPEN_DATA_ROOT", BASE_DIR / "var" / "open-data"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-not-served/"},
     },
+    # The daily HSDS export served on /open-data/ (opendata/export.py). With several app servers this
+    # folder must be shared (a volume), or swap in an object-storage backend here.
+    "opendata": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": OPEN_DATA_ROOT}},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or TESTING
@@ -264,6 +277,63 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Therapist directory <noreply@localhost>")
+# Seconds an SMTP operation may block; the outbox's claim outlives the send task's time limit, which
+# outlives this (see OUTBOX_CLAIM_SECONDS below).
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+
+# Celery on Redis (directory/celery.py). The broker defaults to REDIS_URL; with neither set, tasks
+# are eager: they run in-process when queued, i.e. right after the transaction commits.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "") or REDIS_URL
+TASK_BROKER_CONFIGURED = bool(CELERY_BROKER_URL)
+if TASK_BROKER_CONFIGURED and urlsplit(CELERY_BROKER_URL).scheme not in {"redis", "rediss"}:
+    raise ImproperlyConfigured("CELERY_BROKER_URL must be a Redis URL (redis://host:6379/1), not another broker.")
+if not TASK_BROKER_CONFIGURED:
+    CELERY_BROKER_URL = "memory://"  # never used: eager tasks do not touch the broker
+CELERY_TASK_ALWAYS_EAGER = not TASK_BROKER_CONFIGURED
+CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or (
+    CELERY_BROKER_URL if TASK_BROKER_CONFIGURED else None
+)
+# Nothing reads task results (the outbox row is the record), so none are stored unless a task asks.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 24 * 3600
+# A task is acknowledged when it finishes, not when it is received: a worker killed mid-task leaves
+# its message to be delivered again (after the visibility timeout) instead of losing it.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Unacknowledged messages older than this are handed to another worker.
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+# Publishing happens on the request path (after commit): give up quickly when Redis is down; the
+# outbox sweep sends what could not be queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULE = {
+    "sweep-outbox": {"task": "outbox.tasks.sweep_outbox", "schedule": env_int("OUTBOX_SWEEP_EVERY_SECONDS", 120)},
+    # Expiry is by date: just after midnight (TIME_ZONE), so a credential stops counting on the day it lapses.
+    "expire-credentials": {"task": "moderation.tasks.expire_credentials", "schedule": crontab(hour=0, minute=5)},
+    "recheck-licences": {"task": "moderation.tasks.recheck_licences", "schedule": crontab(hour=0, minute=20)},
+    "recompute-scores": {"task": "therapists.tasks.recompute_scores", "schedule": crontab(hour=3, minute=0)},
+    # After the scores and expiries, so the open data carries the day's verified credentials.
+    "publish-hsds-export": {"task": "opendata.tasks.publish_export", "schedule": crontab(hour=4, minute=0)},
+}
+
+# The email outbox (outbox/): how often a row is tried, how long between tries, when it is swept.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 8)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+# A claimed row whose sender went silent this long is free again. Longer than the send task's hard
+# time limit (which is shorter than this by design), so a live sender never loses its claim.
+OUTBOX_CLAIM_SECONDS = env_int("OUTBOX_CLAIM_SECONDS", 600)
+# The sweep re-queues rows due for this long that nobody sent: a process died between commit and
+# enqueue, Redis was down, or a retry message was lost.
+OUTBOX_SWEEP_AFTER_SECONDS = env_int("OUTBOX_SWEEP_AFTER_SECONDS", 180)
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -296,6 +366,8 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF token from the cookie (forms carry it), so scripts need not see it either.
 CSRF_COOKIE_HTTPONLY = True
+# A refused form gets the site's own page, saying what happened and leading back to the form.
+CSRF_FAILURE_VIEW = "directory.lib.errors.csrf_failure"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
@@ -310,7 +382,7 @@ if BEHIND_PROXY:
 # Behind a proxy REMOTE_ADDR is the proxy itself: without this every visitor would share one
 # per-IP login/signup limit. The client address is the last one the proxy appended to X-Forwarded-For.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # No inline script or style anywhere: the only <script> is the JSON-LD block, which browsers never execute.
 CONTENT_SECURITY_POLICY = {

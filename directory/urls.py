@@ -8,6 +8,7 @@ from directory import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("how-we-rank/", views.how_we_rank, name="how_we_rank"),
     path("therapists/", include("therapists.urls")),
     path("", include("reviews.urls")),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("therapists.api.urls")),
+    path("api/hsds/", include("opendata.api.urls")),
+    path("open-data/", include("opendata.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,3 +1,7 @@
+import logging
+
+import redis
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
@@ -10,6 +14,8 @@ from therapists import scoring
 from therapists.charts import histogram_bars
 from therapists.choices import search_choices
 from therapists.models import Therapist
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -70,3 +76,52 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _database_answers() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _cache_answers() -> None:
+    # A write and a read: a Redis that accepts connections but refuses writes (full, read-only) is not ready.
+    cache.set("readyz", "1", timeout=10)
+    if cache.get("readyz") != "1":
+        raise RuntimeError("the cache did not return what was written")
+
+
+def _broker_answers() -> None:
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """200 when the database, the cache and (when configured) the task broker answer; else 503 naming them.
+
+    For load balancers and orchestrators deciding whether to send traffic here; /healthz stays the
+    cheap liveness check that only asks the database.
+    """
+    checks = {"database": _database_answers, "cache": _cache_answers}
+    if settings.TASK_BROKER_CONFIGURED:
+        checks["broker"] = _broker_answers
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+        except Exception as error:  # any failure of a dependency means "not ready", never a 500
+            logger.warning("readyz: %s is unavailable: %s", name, error)
+            results[name] = "unavailable"
+        else:
+            results[name] = "ok"
+    if not settings.TASK_BROKER_CONFIGURED:
+        results["broker"] = "not configured (tasks run in-process)"
+    failing = [name for name, state in results.items() if state == "unavailable"]
+    if failing:
+        return JsonResponse({"status": "unavailable", "failing": failing, **results}, status=503)
+    return JsonResponse({"status": "ok", **results})

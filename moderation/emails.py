@@ -1,12 +1,13 @@
-"""Notifications about moderation decisions, sent by the services after their transaction commits.
+"""Notifications about moderation decisions, queued in the outbox inside the decision's transaction.
 
-Each function takes an id and reads the row again, so the email says what was committed.
+Each function takes an id and reads the row again, after the decision's UPDATE, so the email says
+what the transaction commits; a rolled-back decision takes its email row with it.
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from outbox.services import queue_email
 from reviews.models import Review
 from therapists.models import Credential, Therapist
 
@@ -15,7 +16,9 @@ def _send(*, template: str, subject: str, to: str, context: dict) -> None:
     if not to:
         return
     body = render_to_string(f"moderation/email/{template}.txt", context)
-    send_mail(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body, None, [to])
+    queue_email(
+        to=to, subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject, body=body, kind=f"moderation.{template}"
+    )
 
 
 def _credential(credential_id: int) -> Credential:

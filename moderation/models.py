@@ -48,11 +48,14 @@ class Decision(models.Model):
         REJECT_CREDENTIAL = "reject_credential", "Rejected a credential"
         REVOKE_CREDENTIAL = "revoke_credential", "Revoked a credential"
         EXPIRE_CREDENTIAL = "expire_credential", "Expired a credential"
+        REQUEUE_CREDENTIAL = "requeue_credential", "Sent a credential back to the queue"
+        UPDATE_CREDENTIAL_EXPIRY = "update_credential_expiry", "Updated a credential's expiry date"
         HIDE_REVIEW = "hide_review", "Hid a review"
         RESTORE_REVIEW = "restore_review", "Restored a review"
         DISMISS_FLAGS = "dismiss_flags", "Dismissed flags"
         SUSPEND_THERAPIST = "suspend_therapist", "Suspended a profile"
         UNSUSPEND_THERAPIST = "unsuspend_therapist", "Lifted a suspension"
+        RESEND_EMAIL = "resend_email", "Sent a failed email again"
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",

@@ -4,7 +4,8 @@ Every decision is a conditional UPDATE on the status it expects (`filter(pk=…,
 the row count says whether it applied. Two moderators clicking at once therefore produce one
 decision: the second UPDATE matches no row (PostgreSQL re-checks the WHERE clause after the first
 transaction commits) and is refused, and nothing is logged for it. Emails go out only after the
-transaction commits, so a rolled-back decision tells nobody anything.
+transaction commits: each is an outbox row written in the decision's transaction (see
+outbox/services.py), so a rolled-back decision tells nobody anything.
 """
 
 from datetime import date
@@ -16,6 +17,10 @@ from django.utils import timezone
 from directory.lib.cache import invalidate_public_pages_on_commit
 from moderation import emails
 from moderation.models import Decision
+from outbox.models import Email
+from outbox.services import requeue_email
+from registers.matching import Verdict
+from registers.models import Register, RegisterEntry
 from reviews.models import Review, ReviewFlag
 from therapists import credentials
 from therapists.models import Credential, Therapist
@@ -30,10 +35,18 @@ def _required(reason: str, action: str) -> str:
 
 
 def _decide_credential(*, credential: Credential, moderator, transition: str, action: str, reason: str = "", **changes):
-    """One moderator transition of the credential state machine, recorded in the log."""
+    """One moderator transition of the credential state machine, recorded in the log.
+
+    The register's answer at this moment goes into the log and onto the credential: what the
+    moderator saw beside the document is what is kept, even if the register changes later.
+    """
+    answer = credential.ask_register()
     credential, before, after = credentials.decide(
         credential=credential, moderator=moderator, transition=transition, reason=reason, **changes
     )
+    if answer is not None:
+        after["register"] = answer.as_dict()
+        credentials.store_register_answer(credential=credential, answer=after["register"])
     Decision.objects.record(
         actor=moderator, action=action, target=credential, reason=reason, before=before, after=after
     )
@@ -50,7 +63,7 @@ def verify_credential(*, credential: Credential, moderator, expires_on: date | N
         action=Decision.Action.VERIFY_CREDENTIAL,
         expires_on=expires_on,
     )
-    transaction.on_commit(lambda: emails.credential_verified(credential_id=credential.pk))
+    emails.credential_verified(credential_id=credential.pk)
     return credential
 
 
@@ -65,7 +78,7 @@ def reject_credential(*, credential: Credential, moderator, reason: str) -> Cred
         action=Decision.Action.REJECT_CREDENTIAL,
         reason=reason,
     )
-    transaction.on_commit(lambda: emails.credential_rejected(credential_id=credential.pk))
+    emails.credential_rejected(credential_id=credential.pk)
     return credential
 
 
@@ -80,7 +93,7 @@ def revoke_credential(*, credential: Credential, moderator, reason: str) -> Cred
         action=Decision.Action.REVOKE_CREDENTIAL,
         reason=reason,
     )
-    transaction.on_commit(lambda: emails.credential_revoked(credential_id=credential.pk))
+    emails.credential_revoked(credential_id=credential.pk)
     return credential
 
 
@@ -111,7 +124,7 @@ def hide_review(*, review: Review, moderator, reason: str) -> Review:
     )
     recompute_score(therapist_id=review.therapist_id)
     invalidate_public_pages_on_commit()
-    transaction.on_commit(lambda: emails.review_hidden(review_id=review.pk))
+    emails.review_hidden(review_id=review.pk)
     return review
 
 
@@ -183,7 +196,7 @@ def suspend_therapist(*, therapist: Therapist, moderator, reason: str) -> Therap
         after={"status": Therapist.Status.SUSPENDED},
     )
     invalidate_public_pages_on_commit()
-    transaction.on_commit(lambda: emails.therapist_suspended(therapist_id=therapist.pk))
+    emails.therapist_suspended(therapist_id=therapist.pk)
     return therapist
 
 
@@ -244,3 +257,79 @@ def expire_credentials(*, today: date | None = None) -> int:
                 after={"status": Credential.Status.EXPIRED},
             )
     return expired
+
+
+# Re-checking verified licences against their registers (after each import, and daily).
+
+RECHECK_OUTCOMES = ("confirmed", "expiry_updated", "requeued", "revoked", "changed_meanwhile")
+
+
+def recheck_licences(*, register: Register | None = None, today: date | None = None) -> dict[str, int]:
+    """Compare every verified licence with its register entry and act on what the register says now.
+
+    Revoked in the register: the licence is rejected at once (an automatic decision; the therapist is
+    emailed). Expired, suspended, inactive or gone from the register: back to the moderators' queue with
+    the register's answer as the reason. Still listed: its answer is stored and, if the register moved
+    the expiry date, the licence's date follows (logged). Each licence is its own transaction, so one
+    that a moderator decides meanwhile is left to the moderator. Returns how many had each outcome.
+    """
+    today = today or timezone.localdate()
+    licences = Credential.objects.licences().filter(status=Credential.Status.VERIFIED, register__isnull=False)
+    if register is not None:
+        licences = licences.filter(register=register)
+    outcomes = dict.fromkeys(RECHECK_OUTCOMES, 0)
+    for credential in licences.select_related("therapist__user", "register").order_by("pk").iterator(chunk_size=500):
+        outcomes[_recheck_licence(credential=credential, today=today)] += 1
+    return outcomes
+
+
+@transaction.atomic
+def _recheck_licence(*, credential: Credential, today: date) -> str:
+    answer = credential.ask_register(today)
+    recorded = answer.as_dict()
+    revoked = answer.found and not answer.gone_since and answer.standing == RegisterEntry.Status.REVOKED
+    if revoked or answer.verdict in (Verdict.NOT_FOUND, Verdict.NOT_IN_GOOD_STANDING):
+        transition, action = ("register_revoke", Decision.Action.REVOKE_CREDENTIAL) if revoked else (
+            "requeue", Decision.Action.REQUEUE_CREDENTIAL
+        )
+        reason = f"{credential.register.name}, checked on {today:%d %b %Y}: {answer.summary}"
+        if not credentials.decide_by_register(credential=credential, transition=transition, reason=reason,
+                                               answer=recorded):
+            return "changed_meanwhile"
+        target = credentials.TRANSITIONS[transition].target
+        Decision.objects.record(
+            actor=None, action=action, target=credential, reason=reason,
+            before={"status": Credential.Status.VERIFIED}, after={"status": target, "register": recorded},
+        )
+        if revoked:
+            emails.credential_revoked(credential_id=credential.pk)
+        invalidate_public_pages_on_commit()
+        return "revoked" if revoked else "requeued"
+    moved = date.fromisoformat(answer.expires_on) if answer.expires_on else None
+    if moved is None or moved == credential.expires_on or moved < credential.issued_on:
+        moved = None
+    if not credentials.confirm_by_register(credential=credential, answer=recorded, expires_on=moved):
+        return "changed_meanwhile"
+    if moved is None:
+        return "confirmed"
+    invalidate_public_pages_on_commit()
+    Decision.objects.record(
+        actor=None, action=Decision.Action.UPDATE_CREDENTIAL_EXPIRY, target=credential,
+        reason=f"{credential.register.name} now shows this licence expiring on {moved.isoformat()}.",
+        before={"expires_on": credential.expires_on.isoformat() if credential.expires_on else None},
+        after={"expires_on": moved.isoformat(), "register": recorded},
+    )
+    return "expiry_updated"
+@transaction.atomic
+def resend_email(*, email: Email, moderator) -> Email:
+    """Queue a failed email again from its first try, once its cause (an address, the mail server) is fixed."""
+    before = {"status": email.status, "attempts": email.attempts, "last_error": email.last_error[:200]}
+    email = requeue_email(email=email)
+    Decision.objects.record(
+        actor=moderator,
+        action=Decision.Action.RESEND_EMAIL,
+        target=email,
+        before=before,
+        after={"status": email.status, "attempts": email.attempts},
+    )
+    return email

@@ -22,4 +22,5 @@ urlpatterns = [
     path("therapists/<int:pk>/suspend/", views.suspend_therapist, name="suspend_therapist"),
     path("therapists/<int:pk>/unsuspend/", views.unsuspend_therapist, name="unsuspend_therapist"),
     path("log/", views.decision_log, name="decision_log"),
+    path("emails/<int:pk>/resend/", views.resend_email, name="resend_email"),
 ]

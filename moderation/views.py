@@ -25,10 +25,12 @@ from moderation.forms import (
     VerifyCredentialForm,
 )
 from moderation.models import Decision
+from outbox.models import Email
 from reviews.models import Review, ReviewFlag
 from therapists.models import Credential, Therapist
 
 PAGE_SIZE = 25
+FAILED_EMAILS_SHOWN = 20
 
 
 def moderator_required(view):
@@ -66,9 +68,26 @@ def home(request):
         "flagged_reviews": ReviewFlag.objects.open().values("review").distinct().count(),
         "hidden_reviews": Review.objects.hidden().count(),
         "suspended_therapists": Therapist.objects.filter(status=Therapist.Status.SUSPENDED).count(),
+        "failed_emails": Email.objects.failed().count(),
     }
     recent = Decision.objects.select_related("actor")[:10]
-    return render(request, "moderation/home.html", {"counts": counts, "recent": recent})
+    failed_emails = Email.objects.failed().order_by("-failed_at", "-pk")[:FAILED_EMAILS_SHOWN]
+    return render(
+        request, "moderation/home.html", {"counts": counts, "recent": recent, "failed_emails": failed_emails}
+    )
+
+
+@moderator_required
+@require_POST
+def resend_email(request, pk):
+    email = get_object_or_404(Email.objects.failed(), pk=pk)
+    try:
+        services.resend_email(email=email, moderator=request.user)
+    except ValidationError as error:  # another moderator sent it again a moment ago
+        messages.error(request, " ".join(error.messages))
+        return redirect("moderation:home")
+    messages.success(request, f"Queued again: “{email.subject}” to {email.to}.")
+    return redirect("moderation:home")
 
 
 # Credentials
@@ -111,6 +130,8 @@ def _credential_page(request, credential, **forms):
         "moderation/credential_detail.html",
         {
             "credential": credential,
+            # Asked now, beside the document: the register may have changed since the therapist submitted.
+            "register_answer": credential.ask_register(),
             "document_kind": _document_kind(credential),
             "history": _history(credential),
             **forms,
@@ -119,7 +140,9 @@ def _credential_page(request, credential, **forms):
 
 
 def _get_credential(pk) -> Credential:
-    return get_object_or_404(Credential.objects.select_related("therapist", "decided_by"), pk=pk)
+    return get_object_or_404(
+        Credential.objects.select_related("therapist__user", "decided_by", "register"), pk=pk
+    )
 
 
 @moderator_required

@@ -77,7 +77,7 @@ class ParsedRow:
     expires_on: date | None
     has_discipline: bool
     discipline: str
-    raw: str  # JSON of the row as read
+    raw: str  # JSON of the row as read: a list of cells (Texas, in TEXAS_COLUMNS order) or {column: cell}
     row_hash: str
 
 
@@ -204,7 +204,9 @@ class TexasAdapter(Adapter):
                     self.register.normalise_number(cells[1]),
                 )
         status = Status.EXPIRED if expires_on and expires_on < self.today else Status.ACTIVE
-        raw = dict(zip(TEXAS_COLUMNS, cells, strict=False))
+        # The cells in TEXAS_COLUMNS order, not a dict: 19 column names on each of 720,000 rows would
+        # more than double what the import writes.
+        raw = cells
         return self.entry(
             line, cells, raw, number=cells[1], name=cells[4], licence_type=licence_type,
             status=status, status_text="", expires_on=expires_on, discipline="",

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from registers.adapters import ParsedRow, RefusedRow, RegisterFileError, SkippedRow, adapter_for
@@ -206,6 +206,8 @@ def _refuse_duplicates(cursor, counts: _Counts, *, limit: int) -> None:
 def _apply(cursor, register: Register, counts: _Counts, now) -> dict[str, int]:
     """Count, upsert the new and changed rows, mark the vanished ones gone; returns the counts."""
     cursor.execute("CREATE INDEX register_staging_number ON register_staging (number)")
+    if connection.vendor == "postgresql":
+        cursor.execute("ANALYZE register_staging")  # autovacuum never sees temporary tables
     cursor.execute("SELECT COUNT(*) FROM register_staging")
     (total,) = cursor.fetchone()
     cursor.execute(COUNT_NEW_OR_CHANGED, [register.pk])
@@ -219,6 +221,19 @@ def _apply(cursor, register: Register, counts: _Counts, now) -> dict[str, int]:
     for table in ("register_staging", "register_kept"):
         cursor.execute(f"DROP TABLE {table}")
     return {"added": written - changed, "changed": changed, "unchanged": total - written, "gone": gone}
+
+
+def _make_room_for_staging(cursor) -> None:
+    """PostgreSQL keeps temporary tables in temp_buffers (8 MB by default) and spills the rest to disk;
+    a whole register's staging table is over a hundred MB. The setting can only change before the
+    session's first temporary table, so a second import on the same connection keeps what it has."""
+    if connection.vendor != "postgresql":
+        return
+    try:
+        with transaction.atomic():
+            cursor.execute("SET LOCAL temp_buffers = '256MB'")
+    except DatabaseError:
+        pass
 
 
 def import_register(
@@ -267,6 +282,7 @@ def import_register(
 
             now = timezone.now()
             with connection.cursor() as cursor:
+                _make_room_for_staging(cursor)
                 cursor.execute("DROP TABLE IF EXISTS register_staging")
                 cursor.execute("DROP TABLE IF EXISTS register_kept")
                 cursor.execute(STAGING_TABLE[connection.vendor])

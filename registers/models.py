@@ -132,7 +132,9 @@ class RegisterEntry(models.Model):
         REVOKED = "revoked", "revoked"
         OTHER = "other", "other"
 
-    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="entries")
+    # No index of its own: the unique (register, number) index starts with it, and one index less is
+    # one less to maintain for each of the hundreds of thousands of rows an import writes.
+    register = models.ForeignKey(Register, on_delete=models.CASCADE, related_name="entries", db_index=False)
     number = models.CharField(max_length=40, help_text="Normalised by Register.normalise_number.")
     name = models.CharField(max_length=200)
     licence_type = models.CharField(max_length=120, blank=True)
@@ -141,7 +143,7 @@ class RegisterEntry(models.Model):
     expires_on = models.DateField(null=True, blank=True)
     has_discipline = models.BooleanField(default=False)
     discipline = models.TextField(blank=True, help_text="The register's wording of a disciplinary action.")
-    raw = models.JSONField(default=dict)
+    raw = models.JSONField(default=dict, help_text="The row as read: its cells, or {column: cell} for a CSV register.")
     # A digest of the fields above: an import compares it to tell changed rows from unchanged ones in SQL.
     row_hash = models.CharField(max_length=32)
     first_seen_at = models.DateTimeField(default=timezone.now)

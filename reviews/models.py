@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from therapists.models import Modality, Therapist
 from therapists.scoring import AGE_STEPS, years_before
+
+# How long after publishing an author may still change their review (the rules on /how-reviews-work/).
+EDIT_WINDOW = timedelta(days=30)
 
 
 def score_input_expressions() -> dict:
@@ -126,6 +129,15 @@ class Review(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def editable_until(self) -> datetime:
+        return self.created_at + EDIT_WINDOW
+
+    @property
+    def is_editable(self) -> bool:
+        """Whether the author may still change it (deleting is always allowed)."""
+        return timezone.now() <= self.editable_until
 
 
 class ReviewReply(models.Model):

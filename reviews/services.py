@@ -8,11 +8,12 @@ writers that inserted before locking could deadlock each other. Locking first qu
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import User
 from directory.lib.cache import invalidate_public_pages_on_commit
@@ -20,11 +21,9 @@ from reviews.models import Review, ReviewFlag, ReviewReply
 from therapists.models import Modality, Therapist
 from therapists.scores import recompute_score
 
-EDIT_WINDOW = timedelta(days=30)
-
 
 def can_edit(review: Review, now: datetime | None = None) -> bool:
-    return (now or timezone.now()) - review.created_at <= EDIT_WINDOW
+    return (now or timezone.now()) <= review.editable_until
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,8 @@ def review_refusal(therapist: Therapist, user: User, review: Review | None = Non
     if review is not None and not can_edit(review, now):
         return Refusal(
             "Your review can no longer be edited",
-            "Reviews can be edited for 30 days after they are published; yours is older.",
+            f"Reviews can be edited for 30 days after they are published; yours was published on "
+            f"{date_format(review.created_at, 'j F Y')}. You can still delete it, and then write a new one.",
         )
     return None
 

@@ -10,4 +10,6 @@ urlpatterns = [
     path("therapists/<slug:slug>/review/delete/", views.delete_review, name="delete"),
     path("reviews/<int:pk>/flag/", views.flag_review, name="flag"),
     path("reviews/<int:pk>/reply/", views.reply_to_review, name="reply"),
+    # Before allauth's accounts/ URLs in the root URLconf, next to the other account pages.
+    path("accounts/reviews/", views.my_reviews, name="mine"),
 ]

@@ -2,8 +2,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
 from directory.lib import ratelimit
 from reviews import services
@@ -11,10 +14,27 @@ from reviews.forms import FlagForm, ReplyForm, ReviewForm
 from reviews.models import QUESTIONS, Review, ReviewReply
 from therapists.models import Therapist
 
+MY_REVIEWS_PAGE_SIZE = 20
 
-def _refuse(request, *, title: str, message: str, therapist: Therapist | None = None, confirm_email=False):
-    context = {"title": title, "message": message, "therapist": therapist, "confirm_email": confirm_email}
+
+def _refuse(
+    request, *, title: str, message: str, therapist: Therapist | None = None, confirm_email=False, way_on=None
+):
+    """A 403 page that says why and offers the way on: `way_on` is (label, URL) of what the person can do instead."""
+    context = {
+        "title": title, "message": message, "therapist": therapist, "confirm_email": confirm_email, "way_on": way_on,
+    }
     return render(request, "reviews/refused.html", context, status=403)
+
+
+def _way_on(therapist: Therapist, user, existing: Review | None):
+    """What a refused writer can do instead: the owner manages the profile, an author past the
+    edit window can still delete from their reviews page."""
+    if therapist.user_id == user.pk:
+        return ("Go to your dashboard", reverse("dashboard:home"))
+    if existing is not None:
+        return ("Your reviews", reverse("reviews:mine"))
+    return None
 
 
 def _too_many(request, template: str, context: dict):
@@ -34,7 +54,7 @@ def write_review(request, slug):
     if refusal:
         return _refuse(
             request, title=refusal.title, message=refusal.message, therapist=therapist,
-            confirm_email=refusal.confirm_email,
+            confirm_email=refusal.confirm_email, way_on=_way_on(therapist, request.user, existing),
         )
     data = request.POST if request.method == "POST" else None
     form = ReviewForm(data, instance=existing, therapist=therapist, author=request.user)
@@ -42,7 +62,7 @@ def write_review(request, slug):
         "therapist": therapist,
         "form": form,
         "review": existing,
-        "edit_until": existing.created_at + services.EDIT_WINDOW if existing else None,
+        "edit_until": existing.editable_until if existing else None,
         "questions": [form[name] for name in QUESTIONS],
     }
     if request.method == "POST":
@@ -69,8 +89,27 @@ def delete_review(request, slug):
         Review.objects.filter(author=request.user, therapist__slug=slug).select_related("therapist")
     )
     services.delete_review(review=review, user=request.user)
-    messages.success(request, "Your review is deleted.")
-    return redirect(review.therapist)
+    messages.success(request, f"Your review of {review.therapist.display_name} is deleted.")
+    # From "Your reviews" the form says to come back there; anywhere else, to the profile.
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    if review.therapist.is_published:
+        return redirect(review.therapist)
+    return redirect("reviews:mine")
+
+
+@login_required
+@require_GET
+def my_reviews(request):
+    """The reviews the user wrote, in every status, with what they can still do to each."""
+    reviews = (
+        Review.objects.filter(author=request.user)
+        .select_related("therapist", "modality", "reply")
+        .newest_first()
+    )
+    page = Paginator(reviews, MY_REVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reviews/my_reviews.html", {"page": page})
 
 
 @login_required
@@ -84,6 +123,7 @@ def flag_review(request, pk):
         return _refuse(
             request, title="This is your own review", therapist=review.therapist,
             message="You cannot flag your own review. You can edit or delete it instead.",
+            way_on=("Your reviews", reverse("reviews:mine")),
         )
     form = FlagForm(request.POST if request.method == "POST" else None)
     context = {"review": review, "form": form}

@@ -32,6 +32,19 @@ def _fast_and_isolated(settings, tmp_path, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Tasks run in-process right after commit, as with no broker configured, even when REDIS_URL is set.
+
+    tests/outbox/test_worker.py turns this off and starts real workers.
+    """
+    from directory.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     """Rate-limit counters live in the cache: each test starts with none."""
     cache.clear()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from moderation.models import Decision
+from outbox.models import Email
 from registers.models import Register, RegisterEntry
 from reviews.models import Review, ReviewFlag, ReviewReply
 from therapists.models import Credential, Language, Modality, Need, Therapist
@@ -247,3 +248,24 @@ class DecisionFactory(factory.django.DjangoModelFactory):
 
 def days_ago(days: int) -> date:
     return timezone.localdate() - timedelta(days=days)
+
+
+class EmailFactory(factory.django.DjangoModelFactory):
+    """An outbox row, queued by default; traits: sent=True, failed=True."""
+
+    class Meta:
+        model = Email
+
+    kind = "tests.example"
+    to = factory.Sequence(lambda n: f"recipient{n}@example.com")
+    subject = factory.Sequence(lambda n: f"Message {n}")
+    body = "Hello."
+
+    class Params:
+        sent = factory.Trait(status=Email.Status.SENT, sent_at=factory.LazyFunction(timezone.now), attempts=1, body="")
+        failed = factory.Trait(
+            status=Email.Status.FAILED,
+            failed_at=factory.LazyFunction(timezone.now),
+            attempts=8,
+            last_error="SMTPServerDisconnected: Connection unexpectedly closed",
+        )

@@ -74,7 +74,11 @@ def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30):
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not start: {process.stderr.read().decode()[-2000:]}")
+                # Stop it before reading its stderr: a gunicorn that is still running keeps the pipe
+                # open, and the read would wait for ever instead of failing the test.
+                process.kill()
+                _, errors = process.communicate(timeout=10)
+                raise RuntimeError(f"gunicorn did not answer /healthz with 200: {errors.decode()[-2000:]}")
             time.sleep(0.2)
         yield port
     finally:

@@ -1,6 +1,6 @@
 """The credential's one state machine: every transition, who may make it, and the write that makes it.
 
-    submit      owner      (new)                          -> pending
+    submit      owner      (new)                          -> pending (asking the chosen register)
     update      owner      any decided status             -> pending (facts or document changed)
     withdraw    owner      pending, verified, expired     -> withdrawn
     resubmit    owner      rejected, withdrawn            -> pending
@@ -8,6 +8,8 @@
     reject      moderator  pending                        -> rejected
     revoke      moderator  verified                       -> rejected
     expire      system     verified (past its expiry)     -> expired
+    requeue     system     verified (register: expired…)  -> pending
+    register_revoke system verified (register: revoked)   -> rejected
 
 The owner's transitions lock the row; the moderator's and the system's are conditional UPDATEs on the
 status they expect, so two moderators (or a moderator and the daily expiry) deciding at once make one
@@ -53,8 +55,13 @@ TRANSITIONS = {
     "reject": Transition(frozenset({Status.PENDING}), Status.REJECTED, MODERATOR),
     "revoke": Transition(frozenset({Status.VERIFIED}), Status.REJECTED, MODERATOR),
     "expire": Transition(frozenset({Status.VERIFIED}), Status.EXPIRED, SYSTEM),
+    # The register no longer confirms a verified licence (moderation.services.recheck_licences).
+    "requeue": Transition(frozenset({Status.VERIFIED}), Status.PENDING, SYSTEM),
+    "register_revoke": Transition(frozenset({Status.VERIFIED}), Status.REJECTED, SYSTEM),
 }
-CREDENTIAL_FACTS = ["kind", "title", "issuer", "number", "modality", "issued_on", "expires_on"]
+CREDENTIAL_FACTS = ["kind", "title", "issuer", "number", "register", "modality", "issued_on", "expires_on"]
+# Changing one of these asks the register again.
+REGISTER_FACTS = {"kind", "number", "register"}
 
 
 def can(transition: str, status: str) -> bool:
@@ -85,6 +92,7 @@ def submit_credential(*, therapist, data: dict, document: File, extension: str) 
     for field in CREDENTIAL_FACTS:
         setattr(credential, field, data.get(field))
     credential.number = credential.number or ""
+    ask_register(credential)
     _store_document(credential, document, extension)
     try:
         credential.save()
@@ -109,6 +117,8 @@ def update_credential(
     for field in changed:
         setattr(credential, field, data[field])
     credential.number = credential.number or ""
+    if REGISTER_FACTS.intersection(changed):
+        ask_register(credential)
     old_document = credential.document.name
     if document is not None:
         _store_document(credential, document, extension)
@@ -208,3 +218,53 @@ def expire_past(*, today: date) -> tuple[list[Credential], int]:
     if credentials:
         invalidate_public_pages_on_commit()
     return credentials, expired
+
+
+# The register's transitions (registers.matching answers; moderation.services.recheck_licences records them).
+
+
+def ask_register(credential: Credential) -> None:
+    """Store what the chosen register says now about the credential (not saved; the caller saves)."""
+    answer = credential.ask_register()
+    credential.register_answer = answer.as_dict() if answer else {}
+    credential.register_checked_at = timezone.now() if answer else None
+
+
+def store_register_answer(*, credential: Credential, answer: dict) -> None:
+    """Keep the register's answer a moderator decided with (call it inside the decision's transaction)."""
+    now = timezone.now()
+    Credential.objects.filter(pk=credential.pk).update(register_answer=answer, register_checked_at=now)
+    credential.register_answer, credential.register_checked_at = answer, now
+
+
+def decide_by_register(*, credential: Credential, transition: str, reason: str, answer: dict) -> bool:
+    """The register no longer confirms a verified licence: revoke it or send it back to the queue, once.
+
+    A conditional UPDATE, like a moderator's decision, so a moderator deciding at the same moment wins
+    and this returns False. Call it inside the caller's transaction; it rescores the therapist.
+    """
+    step = TRANSITIONS[transition]
+    if step.by != SYSTEM:
+        raise ValueError(f"{transition} is not a system transition")
+    (expected,) = step.sources
+    now = timezone.now()
+    applied = Credential.objects.filter(pk=credential.pk, status=expected).update(
+        status=step.target, decided_by=None, decided_at=now if step.target != Status.PENDING else None,
+        decision_reason=reason, register_answer=answer, register_checked_at=now, updated_at=now,
+    )
+    if applied:
+        recompute_score(therapist_id=credential.therapist_id)
+    return bool(applied)
+
+
+def confirm_by_register(*, credential: Credential, answer: dict, expires_on: date | None) -> bool:
+    """The register still lists a verified licence: store its answer and, when given, the expiry date it
+    now shows (rescoring, since the expiry decides whether the licence counts). False if no longer verified."""
+    now = timezone.now()
+    changes = {"register_answer": answer, "register_checked_at": now}
+    if expires_on is not None:
+        changes["expires_on"] = expires_on
+    applied = Credential.objects.filter(pk=credential.pk, status=Status.VERIFIED).update(updated_at=now, **changes)
+    if applied and expires_on is not None:
+        recompute_score(therapist_id=credential.therapist_id)
+    return bool(applied)

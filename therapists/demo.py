@@ -19,7 +19,9 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from registers.models import Register, RegisterEntry
 from reviews.models import Review
+from therapists import demo_content
 from therapists.models import Credential, Language, Modality, Need, Therapist
 from therapists.scores import recompute_scores
 
@@ -27,127 +29,6 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for demo logins on 
 DEMO_MODERATOR_EMAIL = "moderator@demo.example"
 DEMO_DOCUMENT = "credentials/demo/sample-credential.pdf"
 
-FIRST_NAMES = [
-    "Anna",
-    "Ben",
-    "Clara",
-    "David",
-    "Elena",
-    "Felix",
-    "Greta",
-    "Hannah",
-    "Ivan",
-    "Julia",
-    "Karim",
-    "Lena",
-    "Marco",
-    "Nina",
-    "Oskar",
-    "Paula",
-    "Quentin",
-    "Rosa",
-    "Samir",
-    "Tara",
-    "Umut",
-    "Vera",
-    "Willem",
-    "Yara",
-    "Zofia",
-    "Amir",
-    "Birgit",
-    "Chloé",
-    "Dario",
-    "Eva",
-    "Farah",
-    "Gustav",
-    "Hugo",
-    "Ines",
-    "Jonas",
-    "Kasia",
-    "Lucas",
-    "Mei",
-    "Noah",
-    "Olga",
-    "Pablo",
-    "Ruth",
-    "Sofia",
-    "Tomás",
-    "Ulla",
-    "Viktor",
-    "Wen",
-    "Yusuf",
-]
-LAST_NAMES = [
-    "Schmidt",
-    "Müller",
-    "Rossi",
-    "García",
-    "Nowak",
-    "Jansen",
-    "Dubois",
-    "Silva",
-    "Kowalski",
-    "Novák",
-    "Andersson",
-    "Hansen",
-    "Papadopoulos",
-    "Nagy",
-    "Yilmaz",
-    "Costa",
-    "Fischer",
-    "Weber",
-    "Moreau",
-    "Bianchi",
-    "Fernández",
-    "Lindqvist",
-    "Horvat",
-    "Petrov",
-    "Santos",
-    "Keller",
-    "Bauer",
-    "Ricci",
-    "Laurent",
-    "de Vries",
-]
-# name, ISO country, latitude, longitude, local language
-CITIES = [
-    ("Berlin", "DE", 52.5200, 13.4050, "de"),
-    ("Hamburg", "DE", 53.5511, 9.9937, "de"),
-    ("Munich", "DE", 48.1351, 11.5820, "de"),
-    ("Cologne", "DE", 50.9375, 6.9603, "de"),
-    ("Vienna", "AT", 48.2082, 16.3738, "de"),
-    ("Zurich", "CH", 47.3769, 8.5417, "de"),
-    ("Paris", "FR", 48.8566, 2.3522, "fr"),
-    ("Lyon", "FR", 45.7640, 4.8357, "fr"),
-    ("Madrid", "ES", 40.4168, -3.7038, "es"),
-    ("Barcelona", "ES", 41.3874, 2.1686, "es"),
-    ("Rome", "IT", 41.9028, 12.4964, "it"),
-    ("Milan", "IT", 45.4642, 9.1900, "it"),
-    ("Amsterdam", "NL", 52.3676, 4.9041, "nl"),
-    ("Rotterdam", "NL", 51.9244, 4.4777, "nl"),
-    ("Lisbon", "PT", 38.7223, -9.1393, "pt"),
-    ("Warsaw", "PL", 52.2297, 21.0122, "pl"),
-    ("Krakow", "PL", 50.0647, 19.9450, "pl"),
-    ("Prague", "CZ", 50.0755, 14.4378, "cs"),
-    ("Budapest", "HU", 47.4979, 19.0402, "hu"),
-    ("Stockholm", "SE", 59.3293, 18.0686, "sv"),
-    ("Copenhagen", "DK", 55.6761, 12.5683, "da"),
-    ("Athens", "GR", 37.9838, 23.7275, "el"),
-    ("London", "GB", 51.5074, -0.1278, "en"),
-    ("Manchester", "GB", 53.4808, -2.2426, "en"),
-    ("Dublin", "IE", 53.3498, -6.2603, "en"),
-    ("Brussels", "BE", 50.8503, 4.3517, "fr"),
-    ("Istanbul", "TR", 41.0082, 28.9784, "tr"),
-    ("Kyiv", "UA", 50.4501, 30.5234, "uk"),
-]
-HEADLINES = [
-    "{m} for {n}",
-    "Certified {m} therapist",
-    "{m} with a careful consultation first",
-    "Calm, thorough {m}",
-    "{m} and aftercare you can follow at home",
-    "Experienced {m} practitioner",
-]
 ISSUERS = [
     "National Board of Massage Therapy",
     "Chamber of Health Professions",
@@ -156,30 +37,9 @@ ISSUERS = [
     "Institute for Sports Therapy",
     "Academy of Lymphology",
 ]
-REVIEW_TITLES = {
-    5: ["Exactly what I needed", "Best massage in years", "Careful and effective", "Highly recommended"],
-    4: ["Very good session", "Helpful and professional", "Good technique", "Would go again"],
-    3: ["Decent, nothing special", "Mixed feelings", "OK but rushed", "Average experience"],
-    2: ["Not for me", "Too much pressure", "Disappointing", "Expected more"],
-    1: ["Would not return", "Left with bruises", "No consultation at all", "Poor experience"],
-}
-REVIEW_SENTENCES = [
-    "We talked about my back pain and an old shoulder injury before we started.",
-    "The pressure was adjusted every time I asked.",
-    "I felt much looser the next day and slept well.",
-    "The room was quiet and warm, and the session started on time.",
-    "I got a few stretches to do at home and advice to drink water and rest.",
-    "There was no real conversation about my health beforehand.",
-    "I had some soreness for two days afterwards.",
-    "Clear explanation of what the technique does and what to expect.",
-    "Booking was easy and the price was as listed.",
-    "My neck tension is noticeably better after three sessions.",
-]
-
-
 CREDENTIAL_FIELDS = [
     "therapist", "kind", "title", "issuer", "number", "modality", "issued_on", "expires_on", "document", "status",
-    "decided_by", "decided_at", "decision_reason", "submitted_at", "updated_at",
+    "decided_by", "decided_at", "decision_reason", "submitted_at", "updated_at", "register_answer",
 ]
 
 
@@ -266,6 +126,100 @@ def _review_counts(rng: random.Random, therapists: int, reviews: int, cap: int) 
     return counts
 
 
+DEMO_REGISTERS = [
+    {
+        "slug": "texas-tdlr",
+        "name": "Texas TDLR licence register",
+        "board": "Texas Department of Licensing and Regulation",
+        "country": "US",
+        "region": "Texas",
+        "lookup_url": "https://www.tdlr.texas.gov/LicenseSearch/",
+        "complaints_url": "https://www.tdlr.texas.gov/complaints/",
+        "format": Register.Format.TEXAS_TDLR,
+        "settings": {"licence_types": ["Massage Therapist"]},
+    },
+    {
+        "slug": "wa-doh",
+        "name": "Washington State credential register",
+        "board": "Washington State Department of Health",
+        "country": "US",
+        "region": "Washington",
+        "lookup_url": "https://fortress.wa.gov/doh/providercredentialsearch/",
+        "complaints_url": "https://doh.wa.gov/licenses-permits-and-certificates/file-complaint-about-provider-or-facility",
+        "format": Register.Format.CSV,
+        "settings": {
+            "columns": {"number": "Credential Number", "name": ["First Name", "Last Name"], "licence_type": "Type",
+                        "status": "Status", "expires_on": "Expiration Date", "discipline": "Enforcement Action"},
+        },
+    },
+]
+# At most this many demo licences are put in a register, so seeding 100,000 therapists stays fast.
+DEMO_REGISTER_LICENCES = 400
+
+
+def _register_name(display_name: str) -> str:
+    """'Ivan Nowak' the way boards write it: 'NOWAK, IVAN'."""
+    *first, last = display_name.split() or ["?"]
+    return f"{last}, {' '.join(first)}".upper().strip(", ")
+
+
+def seed_demo_registers(*, therapist_ids: list[int], rng: random.Random, today: date) -> int:
+    """Two demo registers whose entries match some demo licences, so the register's answer, the
+    profile's "Checked against" line and the complaint link show. Returns how many licences got one.
+
+    Verified licences are listed as active (a few with a disciplinary note); pending ones are listed,
+    listed under another name, revoked, or missing, so the moderators' queue shows every answer.
+    """
+    now = timezone.now()
+    registers = []
+    for fields in DEMO_REGISTERS:
+        register, _ = Register.objects.update_or_create(
+            slug=fields["slug"], defaults={**fields, "last_imported_at": now}
+        )
+        registers.append(register)
+    licences = list(
+        Credential.objects.licences()
+        .filter(therapist_id__in=therapist_ids, status__in=[Credential.Status.VERIFIED, Credential.Status.PENDING])
+        .select_related("therapist__user")
+        .order_by("pk")[:DEMO_REGISTER_LICENCES]
+    )
+    entries = []
+    for credential in licences:
+        register = registers[0] if rng.random() < 0.7 else registers[1]
+        credential.register = register
+        verified = credential.status == Credential.Status.VERIFIED
+        roll = rng.random()
+        if not verified and roll < 0.15:
+            continue  # not in the register
+        name = _register_name(credential.therapist.display_name)
+        if not verified and roll < 0.3:
+            name = _register_name(f"{rng.choice(demo_content.FIRST_NAMES)} {rng.choice(demo_content.LAST_NAMES)}")
+        revoked = not verified and register.format == Register.Format.CSV and roll > 0.85
+        discipline = ""
+        if verified and register.format == Register.Format.CSV and roll < 0.1:
+            discipline = "Reprimand 2024-05-14: incomplete client records; conditions met 2024-11-01"
+        entries.append(RegisterEntry(
+            register=register,
+            number=register.normalise_number(credential.number),
+            name=name,
+            licence_type="Massage Therapist",
+            status=RegisterEntry.Status.REVOKED if revoked else RegisterEntry.Status.ACTIVE,
+            status_text=("REVOKED" if revoked else "ACTIVE") if register.format == Register.Format.CSV else "",
+            expires_on=credential.expires_on or today + timedelta(days=rng.randrange(200, 900)),
+            has_discipline=bool(discipline) or revoked,
+            discipline=discipline or ("Revoked 2026-06-02: practising while suspended" if revoked else ""),
+            raw={"source": "demo"},
+            row_hash=f"demo{credential.pk:028d}",
+        ))
+    RegisterEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    for credential in licences:
+        answer = credential.ask_register(today)
+        credential.register_answer = answer.as_dict()
+        credential.register_checked_at = now
+    Credential.objects.bulk_update(licences, ["register", "register_answer", "register_checked_at"], batch_size=500)
+    return len(licences)
+
+
 def seed_demo(
     *, therapists: int, reviews: int, seed: int = 1, progress: Callable[[str, int, int], None] = _progress_noop
 ) -> SeedResult:
@@ -292,12 +246,15 @@ def seed_demo(
     )
 
     # Users: therapists first, then clients. One password hash for all, computed once.
-    def make_users(prefix: str, count: int, offset: int) -> list[int]:
-        ids = []
+    # Login emails stay numbered (the command prints them); the names are people's names.
+    def make_users(prefix: str, names: list[str], offset: int) -> list[int]:
+        ids, count = [], len(names)
         for i in range(0, count, batch):
-            emails = [f"{prefix}{offset + j}@demo.example" for j in range(i, min(i + batch, count))]
             users = User.objects.bulk_create(
-                [User(email=e, password=password_hash, name=e.split("@")[0].title()) for e in emails]
+                [
+                    User(email=f"{prefix}{offset + j}@demo.example", password=password_hash, name=names[j])
+                    for j in range(i, min(i + batch, count))
+                ]
             )
             insert_rows(
                 EmailAddress, ["user", "email", "verified", "primary"], [(u.pk, u.email, True, True) for u in users]
@@ -307,46 +264,61 @@ def seed_demo(
         return ids
 
     with transaction.atomic():
-        therapist_user_ids = make_users("therapist", therapists, start) if therapists else []
-        client_ids = make_users("client", client_count, start) if client_count else []
+        therapist_names = [demo_content.person_name(rng) for _ in range(therapists)]
+        therapist_user_ids = make_users("therapist", therapist_names, start) if therapists else []
+        client_names = [demo_content.person_name(rng) for _ in range(client_count)]
+        client_ids = make_users("client", client_names, start) if client_count else []
+        modality_by_slug = {modality.slug: modality for modality in modalities}
+        need_by_slug = {need.slug: need for need in needs}
+        offers: list[tuple[list[str], list[str]]] = []
+        city_of: list[demo_content.City] = []
 
         # Therapists, with a hidden "quality" that shapes their credentials and reviews.
         quality: dict[int, float] = {}
         therapist_ids: list[int] = []
         for i in range(0, therapists, batch):
             rows = []
-            for user_id in therapist_user_ids[i : i + batch]:
-                first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-                city, country, lat, lon, _ = rng.choice(CITIES)
-                main = rng.choice(modalities) if modalities else None
-                price_from = rng.randrange(35, 95, 5)
+            for index, user_id in enumerate(therapist_user_ids[i : i + batch], start=i):
+                name = therapist_names[index]
+                city = demo_content.pick_city(rng)
+                offered_slugs, need_slugs = demo_content.pick_offer(rng, list(modality_by_slug), list(need_by_slug))
+                offers.append((offered_slugs, need_slugs))
+                city_of.append(city)
+                offered_names = [modality_by_slug[slug].name for slug in offered_slugs] or ["Massage"]
+                years = min(40, int(rng.expovariate(1 / 9)))
+                low, high = demo_content.price_from(rng, city)
                 status = rng.choices(
                     [Therapist.Status.PUBLISHED, Therapist.Status.DRAFT, Therapist.Status.SUSPENDED], [90, 7, 3]
                 )[0]
                 rows.append(
                     Therapist(
                         user_id=user_id,
-                        slug=f"{slugify(f'{first} {last}')}-{user_id}",
-                        display_name=f"{first} {last}",
-                        headline=rng.choice(HEADLINES).format(
-                            m=main.name if main else "Massage", n=rng.choice(needs).name.lower() if needs else "you"
+                        slug=f"{slugify(name)}-{user_id}",
+                        display_name=name,
+                        headline=demo_content.headline(
+                            rng,
+                            offered_names,
+                            [need_by_slug[slug].name for slug in need_slugs],
+                            years,
                         ),
                         bio=(
-                            f"I have worked as a massage therapist in {city} for years. Every first session starts "
-                            "with a conversation about your needs, your health and anything that rules a technique "
-                            "out. I adapt the pressure to you and give you simple advice for the days after."
+                            f"I have practised in {city.name} since {today.year - years}, mostly "
+                            f"{' and '.join(demo_content.in_sentence(name) for name in offered_names[:2])}. "
+                            "A first session starts with a conversation about your needs, your health and anything "
+                            "that rules a technique out, and I adapt the pressure to you."
                         ),
-                        city=city,
-                        country=country,
-                        postcode=f"{rng.randrange(10000, 99999)}",
+                        city=city.name,
+                        country=city.country,
+                        postcode=demo_content.postcode(rng, city),
                         # Within about 10 km of the centre.
-                        latitude=round(lat + rng.uniform(-0.09, 0.09), 6),
-                        longitude=round(lon + rng.uniform(-0.13, 0.13), 6),
-                        practising_since=today.year - min(40, int(rng.expovariate(1 / 9))),
-                        price_from=price_from,
-                        price_to=price_from + rng.randrange(10, 60, 5),
+                        latitude=round(city.latitude + rng.uniform(-0.09, 0.09), 6),
+                        longitude=round(city.longitude + rng.uniform(-0.13, 0.13), 6),
+                        practising_since=today.year - years,
+                        price_from=low,
+                        price_to=high,
+                        currency=city.currency,
                         accepts_new_clients=rng.random() < 0.8,
-                        phone=f"+49 30 {rng.randrange(1000000, 9999999)}",
+                        phone=demo_content.phone_number(rng, city),
                         contact_email=f"practice{user_id}@demo.example",
                         status=status,
                         suspended_reason="Demo: suspended after repeated complaints." if status == "suspended" else "",
@@ -360,14 +332,10 @@ def seed_demo(
 
         # Modalities, needs and languages through the M2M tables directly.
         modality_rows, need_rows, language_rows = [], [], []
-        city_language = {c[0]: c[4] for c in CITIES}
-        cities = dict(Therapist.objects.filter(pk__in=therapist_ids).values_list("pk", "city")) if therapist_ids else {}
-        for therapist_id in therapist_ids:
-            for modality in rng.sample(modalities, k=min(len(modalities), rng.randint(1, 4))):
-                modality_rows.append((therapist_id, modality.pk))
-            for need in rng.sample(needs, k=min(len(needs), rng.randint(1, 3))):
-                need_rows.append((therapist_id, need.pk))
-            spoken = {city_language.get(cities.get(therapist_id), "en")}
+        for therapist_id, (offered_slugs, need_slugs), city in zip(therapist_ids, offers, city_of, strict=True):
+            modality_rows.extend((therapist_id, modality_by_slug[slug].pk) for slug in offered_slugs)
+            need_rows.extend((therapist_id, need_by_slug[slug].pk) for slug in need_slugs)
+            spoken = {city.language}
             if rng.random() < 0.7:
                 spoken.add("en")
             if rng.random() < 0.2:
@@ -388,6 +356,7 @@ def seed_demo(
             Credential.Status.REJECTED,
             Credential.Status.EXPIRED,
         ]
+        offered_by = {therapist_id: offer[0] for therapist_id, offer in zip(therapist_ids, offers, strict=True)}
         for therapist_id in therapist_ids:
             q = quality[therapist_id]
             wanted = [Credential.Kind.LICENCE] if rng.random() < 0.4 + 0.5 * q else []
@@ -400,7 +369,9 @@ def seed_demo(
                     issued = min(issued, expires - timedelta(days=365))
                 else:
                     expires = today + timedelta(days=rng.randrange(90, 1500)) if rng.random() < 0.6 else None
-                modality = rng.choice(modalities) if modalities else None
+                # A credential is for a massage type the therapist offers.
+                offered_slugs = offered_by[therapist_id]
+                modality = modality_by_slug[rng.choice(offered_slugs)] if offered_slugs else None
                 decided = status != Credential.Status.PENDING
                 credentials.append((
                     therapist_id,
@@ -420,9 +391,11 @@ def seed_demo(
                     else "",
                     _aware(today - timedelta(days=rng.randrange(1, 90)), rng),
                     now,
+                    "{}",  # no register asked yet: raw JSON, as insert_rows writes column values as given
                 ))
         insert_rows(Credential, CREDENTIAL_FIELDS, credentials)
         progress("credentials", len(credentials), len(credentials))
+        seed_demo_registers(therapist_ids=therapist_ids, rng=rng, today=today)
 
         # Reviews: distinct authors per therapist; answers and ratings follow the hidden quality.
         counts = _review_counts(rng, len(therapist_ids), reviews, cap=len(client_ids))
@@ -447,21 +420,21 @@ def seed_demo(
                 continue
             q = quality[therapist_id]
             for author_id in rng.sample(client_ids, count):
-                rating = max(1, min(5, round(rng.gauss(1.5 + 3.6 * q, 0.8))))
+                text = demo_content.review_text(rng, q)
                 visit = today - timedelta(days=rng.randrange(1, 700))
                 created = _aware(visit + timedelta(days=rng.randrange(0, 14)), rng)
                 created = min(created, _aware(today, rng))
                 pending.append((
                     therapist_id,
                     author_id,
-                    rating,
-                    rng.choice(REVIEW_TITLES[rating]),
-                    " ".join(rng.sample(REVIEW_SENTENCES, k=rng.randint(2, 4))),
+                    text.rating,
+                    text.title,
+                    text.body,
                     rng.choice(offered[therapist_id]) if offered.get(therapist_id) else None,
                     visit,
-                    rng.random() < 0.3 + 0.65 * q,
-                    rng.random() < 0.35 - 0.3 * q,
-                    rng.random() < 0.2 + 0.7 * q,
+                    text.consultation_given,
+                    text.unwanted_effects,
+                    text.aftercare_given,
                     Review.Status.HIDDEN.value if rng.random() < 0.01 else Review.Status.PUBLISHED.value,
                     "",
                     created,

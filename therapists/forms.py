@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 
 from directory.lib.forms import RowChoiceField, RowsChoiceField
+from registers.models import Register
 from therapists.choices import search_choices
 from therapists.credentials import CREDENTIAL_FACTS
 from therapists.documents import check_document
@@ -136,12 +137,13 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
     class Meta:
         model = Credential
         fields = [*CREDENTIAL_FACTS, "document"]
-        field_classes = {"modality": RowChoiceField}
+        field_classes = {"modality": RowChoiceField, "register": RowChoiceField}
         labels = {
             "kind": "Type",
             "title": "Title",
             "issuer": "Issued by",
             "number": "Licence or certificate number",
+            "register": "Licensing board's register",
             "modality": "Massage type it certifies",
             "issued_on": "Issue date",
             "expires_on": "Expiry date",
@@ -151,6 +153,8 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
             "title": "As printed on the document, for example 'State-certified massage therapist'.",
             "issuer": "The authority, school or association that issued it.",
             "expires_on": "Leave empty if it does not expire.",
+            "register": "For a licence: the board's register it is listed in. We look the number and your name "
+            "up in it, and our moderators see the register's answer beside your document.",
             "document": "A scan or photo: PDF, JPEG or PNG, at most 10 MB. Only you and our moderators can see it.",
         }
         widgets = {
@@ -164,6 +168,12 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
         self.fields["modality"].queryset = Modality.objects.order_by("name")
         self.fields["modality"].empty_label = "Not specific to one massage type"
         self.fields["document"].required = not self.instance.pk
+        registers = Register.objects.imported()
+        if registers.exists():
+            self.fields["register"].queryset = registers
+            self.fields["register"].empty_label = "Not in one of these registers"
+        else:
+            del self.fields["register"]  # no board's register imported yet: nothing to choose
         self.document_extension = None
 
     def clean_issued_on(self):
@@ -185,6 +195,11 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
         error = expiry_error(issued_on, expires_on)
         if error:
             self.add_error("expires_on", error)
+        if cleaned.get("register"):
+            if cleaned.get("kind") != Credential.Kind.LICENCE:
+                self.add_error("register", "Only a licence is listed in a board's register; leave this empty.")
+            elif not (cleaned.get("number") or "").strip():
+                self.add_error("number", "Give the licence number as the register writes it, so it can be looked up.")
         return cleaned
 
 

@@ -10,6 +10,8 @@ from django.db.models.functions import ASin, Cast, Cos, Floor, Least, Power, Rad
 from django.urls import reverse
 from django.utils import timezone
 
+from registers.matching import RegisterAnswer, check_licence
+from registers.models import Register
 from therapists.geo import EARTH_RADIUS_KM, bounding_box
 from therapists.scoring import CARD_COMPONENTS
 
@@ -109,7 +111,7 @@ def shown_credentials():
     # Rejected and withdrawn credentials stay private; pending, verified and expired are shown as such.
     return Credential.objects.filter(
         status__in=[Credential.Status.PENDING, Credential.Status.VERIFIED, Credential.Status.EXPIRED]
-    ).order_by("kind", "-issued_on", "pk")
+    ).select_related("register").order_by("kind", "-issued_on", "pk")
 
 
 # Columns no listing (search page, home page, API list) shows.
@@ -140,6 +142,14 @@ class TherapistQuerySet(models.QuerySet):
 
     def owned_by(self, user):
         return self.filter(user=user)
+
+    def changed_since(self, moment):
+        """Profiles whose public facts changed at or after `moment`: the row itself, or a credential
+        decision (a pending submission changes nothing anyone else sees)."""
+        decided = Credential.objects.filter(therapist=OuterRef("pk"), updated_at__gte=moment).exclude(
+            status=Credential.Status.PENDING
+        )
+        return self.filter(Q(updated_at__gte=moment) | Exists(decided))
 
     # Search (therapists.filters.TherapistFilter chains these; the API and the HTML page share them).
 
@@ -436,6 +446,14 @@ class Credential(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True)
 
+    # The licensing board's register the therapist says the licence is in (licences only), and what it
+    # answered when last asked: registers.matching.RegisterAnswer.as_dict(), kept as it was then.
+    register = models.ForeignKey(
+        Register, on_delete=models.PROTECT, null=True, blank=True, related_name="credentials"
+    )
+    register_answer = models.JSONField(default=dict, blank=True)
+    register_checked_at = models.DateTimeField(null=True, blank=True)
+
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -455,6 +473,9 @@ class Credential(models.Model):
             ),
             models.CheckConstraint(condition=Q(kind__in=CredentialKind.values), name="credential_kind_valid"),
             models.CheckConstraint(
+                condition=Q(register__isnull=True) | Q(kind="licence"), name="credential_register_only_for_licences"
+            ),
+            models.CheckConstraint(
                 condition=Q(status__in=CredentialStatus.values),
                 name="credential_status_valid",
             ),
@@ -469,6 +490,17 @@ class Credential(models.Model):
             self.expires_on is None or self.expires_on >= timezone.localdate()
         )
 
+    def ask_register(self, today: date | None = None) -> RegisterAnswer | None:
+        """What the chosen register says now about this licence's number and the therapist's names;
+        None when no register was chosen. One query (plus the therapist's user, if not selected)."""
+        if self.register_id is None:
+            return None
+        names = [self.therapist.display_name, self.therapist.user.name]
+        return check_licence(register=self.register, number=self.number, names=names, today=today)
+
+    @property
+    def register_lookup_url(self) -> str:
+        return self.register.lookup_url_for(self.register_answer.get("number") or self.number) if self.register else ""
 
 class ScoreSnapshot(models.Model):
     """A therapist's score on a day it changed: the history the dashboard charts.

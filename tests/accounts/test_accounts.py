@@ -55,11 +55,12 @@ def test_logged_in_account_pages_use_the_site_layout(client, client_user, path):
     assert labelled_inputs_only(response.content.decode())
 
 
-def test_signup_requires_email_confirmation_before_logging_in(client):
-    response = client.post(
-        "/accounts/signup/",
-        {"email": "new@example.com", "password1": "a-long-enough-pass", "password2": "a-long-enough-pass"},
-    )
+def test_signup_requires_email_confirmation_before_logging_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        response = client.post(
+            "/accounts/signup/",
+            {"email": "new@example.com", "password1": "a-long-enough-pass", "password2": "a-long-enough-pass"},
+        )
 
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
@@ -112,11 +113,12 @@ def test_a_confirmed_user_logs_in_by_email(client):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
-def test_password_reset_answers_the_same_for_known_and_unknown_emails(client):
+def test_password_reset_answers_the_same_for_known_and_unknown_emails(client, django_capture_on_commit_callbacks):
     UserFactory(email="known@example.com")
 
-    known = client.post("/accounts/password/reset/", {"email": "known@example.com"})
-    unknown = client.post("/accounts/password/reset/", {"email": "unknown@example.com"})
+    with django_capture_on_commit_callbacks(execute=True):  # the outbox sends after commit
+        known = client.post("/accounts/password/reset/", {"email": "known@example.com"})
+        unknown = client.post("/accounts/password/reset/", {"email": "unknown@example.com"})
 
     assert known.status_code == unknown.status_code == 302
     assert known["Location"] == unknown["Location"] == "/accounts/password/reset/done/"

@@ -3,7 +3,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from tests.factories import CredentialFactory, TherapistFactory, UserFactory
+from outbox.models import Email
+from tests.factories import CredentialFactory, EmailFactory, TherapistFactory, UserFactory
 from therapists.scores import recompute_score
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,3 +51,33 @@ def test_moderator_verifies_a_licence_and_the_profile_score_rises(live_server, p
     after = int(page.locator(".profile-score strong").inner_text())
     assert after == round(before + 20)
     screenshot("moderation-profile-after-verify")
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_moderator_sees_an_undelivered_email_and_sends_it_again(live_server, page, screenshot, width):
+    page.set_viewport_size({"width": width, "height": 900})
+    EmailFactory(
+        failed=True,
+        to="clara@example.com",
+        subject="[Therapist directory] Your licence is verified",
+        last_error="ConnectionRefusedError: [Errno 111] Connection refused",
+    )
+    _log_in(page, live_server, UserFactory(moderator=True))
+
+    page.goto(live_server.url + "/moderation/")
+    table = page.get_by_role("table", name="Failed emails, latest first")
+    row = table.get_by_role("row").filter(has_text="clara@example.com")
+    expect(row.get_by_role("cell", name="ConnectionRefusedError: [Errno 111] Connection refused")).to_be_visible()
+    screenshot(f"moderation-failed-emails-{width}")
+    # The page itself never scrolls sideways; only the table's own box may.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > window.innerWidth)"
+        ".slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+    )
+
+    row.get_by_role("button", name="Send again").click()
+    queued_again = "Queued again: “[Therapist directory] Your licence is verified” to clara@example.com."
+    expect(page.get_by_text(queued_again)).to_be_visible()
+    expect(page.get_by_text("Every email was delivered or is still being tried.")).to_be_visible()
+    assert Email.objects.get().status == Email.Status.SENT
+    screenshot(f"moderation-failed-email-resent-{width}")

@@ -2,7 +2,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.factories import CredentialFactory, ReviewFactory, ReviewFlagFactory, TherapistFactory
+from tests.factories import CredentialFactory, EmailFactory, ReviewFactory, ReviewFlagFactory, TherapistFactory
 
 
 @pytest.fixture
@@ -18,4 +18,5 @@ def queue(db):
         flagged=flagged,
         hidden=ReviewFactory(therapist=owner, hidden=True),
         suspended=TherapistFactory(suspended=True),
+        failed_email=EmailFactory(failed=True, to=owner.user.email),
     )

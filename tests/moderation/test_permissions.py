@@ -3,6 +3,7 @@
 import pytest
 
 from moderation.models import Decision
+from outbox.models import Email
 from reviews.models import Review
 from tests.factories import UserFactory
 from tests.permissions import ROLES
@@ -35,6 +36,7 @@ URLS = {
     ),
     "unsuspend_therapist": lambda q: ("post", f"/moderation/therapists/{q.suspended.pk}/unsuspend/", {}),
     "decision_log": lambda q: ("get", "/moderation/log/", {}),
+    "resend_email": lambda q: ("post", f"/moderation/emails/{q.failed_email.pk}/resend/", {}),
 }
 
 
@@ -44,6 +46,7 @@ def _state(q) -> dict:
         "reviews": sorted(Review.objects.values_list("pk", "status")),
         "therapists": sorted(Therapist.objects.values_list("pk", "status")),
         "decisions": Decision.objects.count(),
+        "emails": sorted(Email.objects.values_list("pk", "status", "attempts")),
     }
 
 
@@ -86,7 +89,7 @@ def test_moderator_who_is_not_staff_may_use_every_moderation_url(client, queue, 
 
 
 POST_ONLY = [name for name in URLS if name.split("_")[0] in {"verify", "reject", "revoke", "hide", "dismiss",
-                                                               "restore", "suspend", "unsuspend"}]
+                                                               "restore", "suspend", "unsuspend", "resend"}]
 
 
 @pytest.mark.parametrize("name", POST_ONLY)

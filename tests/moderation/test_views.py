@@ -12,6 +12,7 @@ from reviews.models import Review, ReviewFlag
 from tests.factories import (
     CredentialFactory,
     DecisionFactory,
+    EmailFactory,
     ReviewFactory,
     ReviewFlagFactory,
     TherapistFactory,
@@ -42,6 +43,8 @@ def test_overview_counts_each_queue(moderator_client):
     ReviewFlagFactory.create_batch(2, review=review)
     ReviewFactory(hidden=True)
     TherapistFactory(suspended=True)
+    EmailFactory.create_batch(2, failed=True)
+    EmailFactory(sent=True)
     response = moderator_client.get("/moderation/")
     assert response.status_code == 200
     assert response.context["counts"] == {
@@ -49,6 +52,7 @@ def test_overview_counts_each_queue(moderator_client):
         "flagged_reviews": 1,
         "hidden_reviews": 1,
         "suspended_therapists": 1,
+        "failed_emails": 2,
     }
 
 

@@ -51,7 +51,8 @@ def test_texas_file_with_20_column_rows_and_us_dates_is_imported(texas, tmp_path
     assert ivan.name == "NOWAK, IVAN PETROV"
     assert ivan.licence_type == "Massage Therapist"
     assert ivan.status == RegisterEntry.Status.ACTIVE
-    assert ivan.raw["COUNTY"] == "TRAVIS"
+    assert ivan.raw[TEXAS_COLUMNS.index("COUNTY")] == "TRAVIS"
+    assert len(RegisterEntry.objects.get(number="MT000789").raw) == 20
     clara = RegisterEntry.objects.get(register=texas, number="MT000789")
     assert clara.expires_on == date(2025, 12, 31)
     assert clara.status == RegisterEntry.Status.EXPIRED  # no status column: past its expiry date

@@ -39,7 +39,7 @@ def test_deleting_own_review_updates_the_score(client):
     recompute_score(therapist_id=therapist.pk)
     client.force_login(review.author)
     response = client.post(f"/therapists/{therapist.slug}/review/delete/", follow=True)
-    assert "Your review is deleted." in response.content.decode()
+    assert f"Your review of {therapist.display_name} is deleted." in response.content.decode()
     therapist.refresh_from_db()
     assert (therapist.review_count, therapist.rating_avg) == (1, 5.0)
 

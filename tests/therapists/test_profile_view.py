@@ -175,3 +175,13 @@ def test_profile_query_count_does_not_grow_with_reviews_and_credentials(client, 
     with django_assert_max_num_queries(8):
         response = profile(client, therapist)
     assert len(response.context["reviews"]) == min(count, 10)
+
+
+def test_a_review_is_signed_with_first_name_and_initial_never_the_full_name(client):
+    review = ReviewFactory(author=UserFactory(name="Anna Kowalski"))
+    recompute_score(therapist_id=review.therapist_id)
+    response = profile(client, review.therapist)
+    content = response.content.decode()
+    assert "Anna K. · visited" in content
+    assert "Kowalski" not in content
+    assert json_ld(response)["review"][0]["author"]["name"] == "Anna K."

@@ -28,8 +28,13 @@ def profile(request, slug):
     # The distribution already counted the published reviews: no second COUNT query.
     paginator.count = sum(distribution.values())
     reviews, page_message = paginate(paginator, request.GET.get("page"))
+    user = request.user
+    is_owner = user.is_authenticated and therapist.user_id == user.pk
     context = {
         "therapist": therapist,
+        # What the header offers: the owner manages, an author edits (or is told why not), others write.
+        "is_owner": is_owner,
+        "own_review": therapist.reviews.filter(author=user).first() if user.is_authenticated and not is_owner else None,
         "credentials": list(therapist.credentials.all()),
         **therapist.offered_names(),
         "reviews": reviews,
@@ -81,7 +86,7 @@ def json_ld(request, therapist: Therapist, reviews) -> str:
                 "name": review.title,
                 "reviewBody": review.body,
                 "datePublished": review.created_at.date(),
-                "author": {"@type": "Person", "name": review.author.name or "A client"},
+                "author": {"@type": "Person", "name": review.author.public_name},
                 "reviewRating": {"@type": "Rating", "ratingValue": review.rating, "bestRating": 5, "worstRating": 1},
             }
             for review in reviews

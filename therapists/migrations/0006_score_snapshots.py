@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('therapists', '0004_stored_search_document'),
+        ('therapists', '0005_credential_register'),
     ]
 
     operations = [
