@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -26,14 +26,21 @@ def score_input_expressions() -> dict:
     }
 
 
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def score_group_keys(today: date) -> dict:
     """What sets a review's weight in the score: a verified visit or not, and its whole years of age.
 
     Age in whole years since it was written (AGE_STEPS and older share one group), computed from
     anniversaries in SQL, so the set-wise and the one-therapist recompute group alike.
     """
+    # Compared with the start of each anniversary's next day as an aware datetime, not through
+    # created_at__date: converting a million timestamps to dates cost most of the daily recompute.
     age_steps = [
-        When(created_at__date__gt=years_before(today, years + 1), then=Value(years)) for years in range(AGE_STEPS)
+        When(created_at__gte=_start_of_day(years_before(today, years + 1) + timedelta(days=1)), then=Value(years))
+        for years in range(AGE_STEPS)
     ]
     return {
         "verified": Value(False),
