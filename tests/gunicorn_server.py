@@ -51,8 +51,12 @@ def base_env(database: Path, **extra: str) -> dict:
 
 
 @contextmanager
-def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30):
-    """Start gunicorn on a free port of ours; yield the port; stop it (and only it) afterwards."""
+def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30, preload: bool = False):
+    """Start gunicorn on a free port of ours; yield the port; stop it (and only it) afterwards.
+
+    `preload` loads the application once in the arbiter, so workers start at once: with a short
+    --timeout on a busy machine, a worker still importing Django is killed before it ever serves.
+    """
     port = free_port()
     process = subprocess.Popen(
         [
@@ -62,6 +66,7 @@ def gunicorn(env: dict, *, workers: int, access_log: Path, timeout: int = 30):
             "--timeout", str(timeout),
             "--access-logfile", str(access_log),
             "--access-logformat", "%(p)s %(m)s %(U)s %(s)s",
+            *(["--preload"] if preload else []),
         ],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )

@@ -284,7 +284,7 @@ def test_a_slow_client_holds_one_worker_only_until_gunicorns_timeout(tmp_path):
 
     env = base_env(tmp_path / "site.sqlite3")
     manage("migrate", "--noinput", env=env)
-    with gunicorn(env, workers=2, access_log=tmp_path / "access.log", timeout=3) as port:
+    with gunicorn(env, workers=2, access_log=tmp_path / "access.log", timeout=3, preload=True) as port:
         slow = socket.create_connection(("127.0.0.1", port))
         slow.sendall(
             b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"

@@ -20,6 +20,8 @@ def test_every_scheduled_job_is_a_registered_task():
     assert scheduled == {
         "outbox.tasks.sweep_outbox",
         "moderation.tasks.expire_credentials",
+        "moderation.tasks.recheck_licences",
+        "opendata.tasks.publish_export",
         "therapists.tasks.recompute_scores",
     }
     assert scheduled <= set(app.tasks)
