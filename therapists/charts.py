@@ -31,6 +31,7 @@ class HistoryChart:
 
     @property
     def is_empty(self) -> bool:
+        """No line to draw yet: no snapshot, or only today's (a history of one day is a dot)."""
         return not self.path
 
 
@@ -63,6 +64,8 @@ def score_history_chart(
         points.append((x(day), _y(score)))
     if points:
         points.append((x(today), points[-1][1]))
+    if points and points[0][0] == points[-1][0]:
+        points = []  # every snapshot is today's: a dot, not a history yet
     path = " ".join(f"{'M' if i == 0 else 'L'}{px} {py}" for i, (px, py) in enumerate(points))
     y_ticks = tuple(Mark(LEFT - 6, _y(value), str(value)) for value in (0, 25, 50, 75, 100))
     x_ticks = tuple(

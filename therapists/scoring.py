@@ -351,6 +351,10 @@ class NextStep:
     points: float
 
 
+def _points_text(points: float) -> str:
+    return f"{points:g} point{'' if points == 1 else 's'}"
+
+
 def next_steps(inputs: ScoreInputs) -> list[NextStep]:
     """What the therapist can do next and what it is worth now, by computing the score with it done.
 
@@ -364,10 +368,10 @@ def next_steps(inputs: ScoreInputs) -> list[NextStep]:
     steps = []
     if not inputs.has_licence:
         worth = gain(replace(inputs, has_licence=True))
-        steps.append(NextStep("licence", f"Verify your licence: +{worth:g} points", worth))
+        steps.append(NextStep("licence", f"Verify your licence: +{_points_text(worth)}", worth))
     worth = gain(replace(inputs, certificate_count=inputs.certificate_count + 1))
     if worth > 0:
-        steps.append(NextStep("certificates", f"Verify one more certificate: +{worth:g} points", worth))
+        steps.append(NextStep("certificates", f"Verify one more certificate: +{_points_text(worth)}", worth))
     good = ReviewGroup(
         verified=True,
         count=ADVICE_REVIEWS,
@@ -381,7 +385,7 @@ def next_steps(inputs: ScoreInputs) -> list[NextStep]:
         steps.append(
             NextStep(
                 "reviews",
-                f"{ADVICE_REVIEWS} more good reviews from verified visits: about +{worth:g} points. Every attended "
+                f"{ADVICE_REVIEWS} more good reviews from verified visits: about +{_points_text(worth)}. Every attended "
                 "appointment you mark invites the client to review you.",
                 worth,
             )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tests.factories import CredentialFactory, ReviewFactory, TherapistFactory
 from therapists import scoring
+from therapists.charts import score_history_chart
 from therapists.models import ScoreSnapshot, Therapist
 from therapists.scores import recompute_score, recompute_scores, score_inputs
 from therapists.scoring import ReviewGroup, ScoreInputs, compute_score, years_before
@@ -169,9 +170,22 @@ def test_dashboard_charts_the_history_with_the_events_that_moved_it(client):
     CredentialFactory(therapist=therapist, verified=True, title="Massage therapist licence")
     ReviewFactory(therapist=therapist, rating=4)
     client.force_login(therapist.user)
+    assert "Your score history starts today" in client.get("/dashboard/").content.decode()
+    ScoreSnapshot.objects.create(therapist=therapist, day=timezone.localdate() - timedelta(days=100), score=10)
 
     html = client.get("/dashboard/").content.decode()
 
     assert '<path class="chart-line" d="M' in html
     assert "Verified: Massage therapist licence" in html
     assert "Review published (4★)" in html
+
+
+def test_history_chart_holds_each_score_until_it_changes():
+    today = timezone.localdate()
+    chart = score_history_chart(
+        [(today - timedelta(days=400), 50.0), (today - timedelta(days=65), 75.0)], [], today=today, days=365
+    )
+    # From the window's start at 50 (the snapshot before it), a step up to 75, held until today.
+    # y = 12 + 178 * (1 - score / 100); x = 36 + 592 * days since the start / 365 (300 days: 522.6).
+    assert chart.path == "M36.0 101.0 L522.6 101.0 L522.6 56.5 L628.0 56.5"
+    assert not score_history_chart([(today, 40.0)], [], today=today).path  # one day is not a history yet
