@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("how-we-rank/", views.how_we_rank, name="how_we_rank"),
+    path("how-reviews-work/", views.how_reviews_work, name="how_reviews_work"),
     path("therapists/", include("therapists.urls")),
     path("", include("reviews.urls")),
     path("", include("appointments.urls")),

@@ -10,6 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from directory.lib.cache import cache_public_page
+from moderation import transparency
+from reviews import rules as review_rules
+from reviews.models import ReviewFlag
 from therapists.choices import search_choices
 from therapists.models import Therapist
 from therapists.scoring import LABELS, WEIGHTS
@@ -29,6 +32,22 @@ def how_we_rank(request):
     # Built from the weights table itself, so this page cannot drift from the code.
     components = [{"key": key, "label": LABELS[key], "weight": weight} for key, weight in WEIGHTS.items()]
     return render(request, "how_we_rank.html", {"components": components})
+
+
+@require_GET
+def how_reviews_work(request):
+    # The rules are read from reviews.rules and the models, so this page cannot drift from the code.
+    context = {
+        "rules": review_rules,
+        "edit_days": review_rules.EDIT_WINDOW.days,
+        "burst_minutes": int(review_rules.BURST_WINDOW.total_seconds() // 60),
+        "burst_young_days": review_rules.BURST_YOUNG_ACCOUNT.days,
+        "criteria": ReviewFlag.Reason.choices,
+        "sorts": review_rules.SORTS.values(),
+        "default_sort": review_rules.SORTS[review_rules.DEFAULT_SORT],
+        "transparency": transparency.table(),
+    }
+    return render(request, "how_reviews_work.html", context)
 
 
 @never_cache

@@ -224,9 +224,16 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     unwanted_effects = False
     aftercare_given = True
     status = Review.Status.PUBLISHED
+    # What the review form suggests when the author leaves the name as it is.
+    author_display_name = factory.LazyAttribute(lambda review: review.author.public_name)
 
     class Params:
-        hidden = factory.Trait(status=Review.Status.HIDDEN, hidden_reason="Offensive language.")
+        hidden = factory.Trait(
+            status=Review.Status.HIDDEN,
+            hidden_reason="Offensive language.",
+            removed_at=factory.LazyFunction(timezone.now),
+        )
+        held = factory.Trait(status=Review.Status.HELD, held_at=factory.LazyFunction(timezone.now))
 
     @factory.post_generation
     def rescored(self, create, extracted, **kwargs):

@@ -416,7 +416,8 @@ def seed_demo(
             offered.setdefault(row[0], []).append(row[1])
         review_fields = [
             "therapist", "author", "rating", "title", "body", "modality", "visit_date", "consultation_given",
-            "unwanted_effects", "aftercare_given", "status", "hidden_reason", "created_at", "updated_at",
+            "unwanted_effects", "aftercare_given", "status", "hidden_reason", "author_display_name", "removed_at",
+            "created_at", "updated_at",
         ]
         pending: list[tuple] = []
         written = 0
@@ -430,6 +431,7 @@ def seed_demo(
                 visit = today - timedelta(days=rng.randrange(1, 700))
                 created = _aware(visit + timedelta(days=rng.randrange(0, 14)), rng)
                 created = min(created, _aware(today, rng))
+                status = Review.Status.HIDDEN.value if rng.random() < 0.01 else Review.Status.PUBLISHED.value
                 pending.append((
                     therapist_id,
                     author_id,
@@ -441,8 +443,10 @@ def seed_demo(
                     text.consultation_given,
                     text.unwanted_effects,
                     text.aftercare_given,
-                    Review.Status.HIDDEN.value if rng.random() < 0.01 else Review.Status.PUBLISHED.value,
-                    "",
+                    status,
+                    "Demo: hidden by a moderator." if status == Review.Status.HIDDEN else "",
+                    f"{rng.choice(demo_content.FIRST_NAMES)} {rng.choice('ABCDEFGHJKLMNPRSTVW')}.",
+                    created if status == Review.Status.HIDDEN else None,
                     created,
                     created,
                 ))

@@ -12,6 +12,7 @@ from tests.factories import AppointmentFactory, ReviewFactory, TherapistFactory,
 pytestmark = pytest.mark.django_db
 
 ANSWERS = {
+    "insider": "False",
     "consultation_given": "True",
     "unwanted_effects": "False",
     "aftercare_given": "True",

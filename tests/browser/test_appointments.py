@@ -118,6 +118,7 @@ def test_request_accept_attend_invite_review_verified(live_server, browser, page
     page.goto(link)
     expect(page.get_by_text("your review will show “Verified visit”")).to_be_visible()
     shots(page, "appointments-review-form")
+    page.get_by_role("group", name="Do you work for this therapist").get_by_label("No").check()
     page.get_by_role("group", name="Before the session").get_by_label("Yes").check()
     page.get_by_role("group", name="During or after the session").get_by_label("No").check()
     page.get_by_role("group", name="personal advice").get_by_label("Yes").check()

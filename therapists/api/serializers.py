@@ -162,7 +162,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_author_name(self, review) -> str:
-        return review.author.name or "A client"
+        return review.author_display_name
 
     def get_visit_month(self, review) -> str:
         """Year and month only (YYYY-MM): the exact day of a visit is nobody else's business."""
