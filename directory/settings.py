@@ -5,6 +5,7 @@ Defaults run on SQLite with debug on and need no configuration. See README.md fo
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -130,6 +131,7 @@ INSTALLED_APPS = [
     "accounts",
     "registers",
     "therapists",
+    "appointments",
     "reviews",
     "moderation",
     "opendata",
@@ -169,6 +171,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "moderation.context_processors.moderation",
+                "appointments.context_processors.appointments",
             ],
         },
     }
@@ -319,6 +322,13 @@ CELERY_BEAT_SCHEDULE = {
     "expire-credentials": {"task": "moderation.tasks.expire_credentials", "schedule": crontab(hour=0, minute=5)},
     "recheck-licences": {"task": "moderation.tasks.recheck_licences", "schedule": crontab(hour=0, minute=20)},
     "recompute-scores": {"task": "therapists.tasks.recompute_scores", "schedule": crontab(hour=3, minute=0)},
+    # Removed reviews are kept for reviews.rules.RETENTION (ISO 20488: at least a year), then their text goes.
+    "erase-expired-reviews": {"task": "reviews.tasks.erase_expired_reviews", "schedule": crontab(hour=2, minute=30)},
+    # Appointments: the 24-hour reminder (every quarter hour, so it goes 24 h to 23¾ h before), requests
+    # whose proposed times all passed, and the safety answers 30 days after the visit.
+    "appointment-reminders": {"task": "appointments.tasks.send_reminders", "schedule": 15 * 60},
+    "expire-appointment-requests": {"task": "appointments.tasks.expire_requests", "schedule": 60 * 60},
+    "erase-health-answers": {"task": "appointments.tasks.erase_health_answers", "schedule": crontab(hour=2, minute=30)},
     # After the scores and expiries, so the open data carries the day's verified credentials.
     "publish-hsds-export": {"task": "opendata.tasks.publish_export", "schedule": crontab(hour=4, minute=0)},
 }
@@ -384,13 +394,32 @@ if BEHIND_PROXY:
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXY_COUNT", 1 if BEHIND_PROXY else 0)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
-# No inline script or style anywhere: the only <script> is the JSON-LD block, which browsers never execute.
+# The search page's map tiles. OpenStreetMap's own tile server by default in production (its usage
+# policy asks for light use and the attribution below); none in development, tests and offline
+# use, where the map shows its markers on a plain background and no request leaves the machine.
+# Set MAP_TILE_URL to a provider of your own ("{z}/{x}/{y}" placeholders), or to "" for none.
+OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+MAP_TILE_URL = os.environ.get("MAP_TILE_URL", "" if DEBUG else OSM_TILE_URL).strip()
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors" if MAP_TILE_URL == OSM_TILE_URL else ""
+)
+if MAP_TILE_URL:
+    _tiles = urlsplit(MAP_TILE_URL)
+    if _tiles.scheme != "https" or not _tiles.hostname or "{" in _tiles.hostname:
+        raise ImproperlyConfigured("MAP_TILE_URL must be an https:// URL on one host, such as " + OSM_TILE_URL)
+    MAP_TILE_ORIGIN = f"https://{_tiles.netloc}"
+else:
+    MAP_TILE_ORIGIN = ""
+
+# No inline script or style anywhere: the only inline <script> elements are data blocks (the JSON-LD,
+# the search map's markers), which browsers never execute.
+# Images from this site and, when a map tile server is configured, from exactly its host.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *([MAP_TILE_ORIGIN] if MAP_TILE_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -412,3 +441,12 @@ LOGGING = {
 
 # Review posting limit per user, stored in the shared cache.
 REVIEW_RATE_LIMIT = os.environ.get("REVIEW_RATE_LIMIT", "10/h")
+
+# Appointment requests per client: open at once (database) and sent per day (shared cache and database).
+APPOINTMENT_OPEN_REQUEST_LIMIT = env_int("APPOINTMENT_OPEN_REQUEST_LIMIT", 5)
+APPOINTMENT_DAILY_REQUEST_LIMIT = env_int("APPOINTMENT_DAILY_REQUEST_LIMIT", 20)
+
+# Moves appointments.clock forward, to walk through a booking in minutes (development and tests only).
+CLOCK_OFFSET = timedelta(seconds=env_int("DJANGO_CLOCK_OFFSET_SECONDS", 0))
+if CLOCK_OFFSET and not DEBUG:
+    raise ImproperlyConfigured("DJANGO_CLOCK_OFFSET_SECONDS moves the clock and is for development only; unset it.")

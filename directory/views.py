@@ -10,6 +10,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from directory.lib.cache import cache_public_page
+from moderation import transparency
+from reviews import rules as review_rules
+from reviews.models import ReviewFlag
 from therapists import scoring
 from therapists.charts import histogram_bars
 from therapists.choices import search_choices
@@ -64,6 +67,22 @@ def how_we_rank(request):
         "published_count": sum(counts),
     }
     return render(request, "how_we_rank.html", context)
+
+
+@require_GET
+def how_reviews_work(request):
+    # The rules are read from reviews.rules and the models, so this page cannot drift from the code.
+    context = {
+        "rules": review_rules,
+        "edit_days": review_rules.EDIT_WINDOW.days,
+        "burst_minutes": int(review_rules.BURST_WINDOW.total_seconds() // 60),
+        "burst_young_days": review_rules.BURST_YOUNG_ACCOUNT.days,
+        "criteria": ReviewFlag.Reason.choices,
+        "sorts": review_rules.SORTS.values(),
+        "default_sort": review_rules.SORTS[review_rules.DEFAULT_SORT],
+        "transparency": transparency.table(),
+    }
+    return render(request, "how_reviews_work.html", context)
 
 
 @never_cache

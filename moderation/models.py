@@ -53,6 +53,13 @@ class Decision(models.Model):
         HIDE_REVIEW = "hide_review", "Hid a review"
         RESTORE_REVIEW = "restore_review", "Restored a review"
         DISMISS_FLAGS = "dismiss_flags", "Dismissed flags"
+        # Review integrity (issue 17): the transparency table on /how-reviews-work/ counts these.
+        PUBLISH_REVIEW = "publish_review", "Published a review"
+        HOLD_REVIEW = "hold_review", "Held a review (burst rule)"
+        RELEASE_REVIEW = "release_review", "Published a held review"
+        WITHDRAW_REVIEW = "withdraw_review", "Author withdrew a review"
+        HIDE_REPLY = "hide_reply", "Hid a reply"
+        RESTORE_REPLY = "restore_reply", "Restored a reply"
         SUSPEND_THERAPIST = "suspend_therapist", "Suspended a profile"
         UNSUSPEND_THERAPIST = "unsuspend_therapist", "Lifted a suspension"
         RESEND_EMAIL = "resend_email", "Sent a failed email again"

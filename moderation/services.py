@@ -21,6 +21,7 @@ from outbox.models import Email
 from outbox.services import requeue_email
 from registers.matching import Verdict
 from registers.models import Register, RegisterEntry
+from reviews import emails as review_emails
 from reviews.models import Review, ReviewFlag
 from therapists import credentials
 from therapists.models import Credential, Therapist
@@ -97,6 +98,12 @@ def revoke_credential(*, credential: Credential, moderator, reason: str) -> Cred
     return credential
 
 
+def _criterion(review: Review) -> str:
+    """The removal criterion a hide is counted under: the reason most of its open flags give, else "other"."""
+    reasons = list(ReviewFlag.objects.open().filter(review=review).values_list("reason", flat=True))
+    return max(set(reasons), key=reasons.count) if reasons else ReviewFlag.Reason.OTHER
+
+
 def _resolve_open_flags(*, review: Review, moderator, resolution: str) -> int:
     return ReviewFlag.objects.open().filter(review=review).update(
         resolution=resolution, resolved_by=moderator, resolved_at=timezone.now()
@@ -107,11 +114,13 @@ def _resolve_open_flags(*, review: Review, moderator, resolution: str) -> int:
 def hide_review(*, review: Review, moderator, reason: str) -> Review:
     """Hide a published review (it stops counting toward the score) and uphold its open flags."""
     reason = _required(reason, "hide a review")
+    now = timezone.now()
     applied = Review.objects.filter(pk=review.pk, status=Review.Status.PUBLISHED).update(
-        status=Review.Status.HIDDEN, hidden_reason=reason, updated_at=timezone.now()
+        status=Review.Status.HIDDEN, hidden_reason=reason, removed_at=now, updated_at=now
     )
     if not applied:
         raise ValidationError("This review is no longer published: another moderator hid it. Nothing was changed.")
+    criterion = _criterion(review)
     upheld = _resolve_open_flags(review=review, moderator=moderator, resolution=ReviewFlag.Resolution.UPHELD)
     review.refresh_from_db()
     Decision.objects.record(
@@ -120,7 +129,7 @@ def hide_review(*, review: Review, moderator, reason: str) -> Review:
         target=review,
         reason=reason,
         before={"status": Review.Status.PUBLISHED, "open_flags": upheld},
-        after={"status": Review.Status.HIDDEN, "open_flags": 0},
+        after={"status": Review.Status.HIDDEN, "open_flags": 0, "criterion": criterion},
     )
     recompute_score(therapist_id=review.therapist_id)
     invalidate_public_pages_on_commit()
@@ -131,8 +140,8 @@ def hide_review(*, review: Review, moderator, reason: str) -> Review:
 @transaction.atomic
 def restore_review(*, review: Review, moderator, reason: str = "") -> Review:
     """Publish a hidden review again; it counts toward the score from now on."""
-    applied = Review.objects.filter(pk=review.pk, status=Review.Status.HIDDEN).update(
-        status=Review.Status.PUBLISHED, hidden_reason="", updated_at=timezone.now()
+    applied = Review.objects.filter(pk=review.pk, status=Review.Status.HIDDEN, text_erased_at__isnull=True).update(
+        status=Review.Status.PUBLISHED, hidden_reason="", removed_at=None, updated_at=timezone.now()
     )
     if not applied:
         raise ValidationError("This review is no longer hidden: another moderator restored it. Nothing was changed.")
@@ -148,6 +157,44 @@ def restore_review(*, review: Review, moderator, reason: str = "") -> Review:
     )
     recompute_score(therapist_id=review.therapist_id)
     invalidate_public_pages_on_commit()
+    return review
+
+
+@transaction.atomic
+def decide_held_review(*, review: Review, moderator, publish: bool, reason: str = "") -> Review:
+    """Publish a review the burst rule held, or hide it with a reason; either way the authors' wait ends.
+
+    A second decision on the same review (another moderator, a double click) is refused with
+    "already decided" and changes nothing.
+    """
+    now = timezone.now()
+    if publish:
+        reason = (reason or "").strip()
+        changes = {"status": Review.Status.PUBLISHED}
+        action = Decision.Action.RELEASE_REVIEW
+    else:
+        reason = _required(reason, "hide a review")
+        changes = {"status": Review.Status.HIDDEN, "hidden_reason": reason, "removed_at": now}
+        action = Decision.Action.HIDE_REVIEW
+    applied = Review.objects.filter(pk=review.pk, status=Review.Status.HELD).update(**changes, updated_at=now)
+    if not applied:
+        current = Review.objects.filter(pk=review.pk).values_list("status", flat=True).first()
+        label = Review.Status(current).label.lower() if current else "deleted"
+        raise ValidationError(f"This review was already decided (it is now {label}). Nothing was changed.")
+    review.refresh_from_db()
+    after = {"status": review.status}
+    if not publish:
+        after["criterion"] = _criterion(review)
+    Decision.objects.record(
+        actor=moderator, action=action, target=review, reason=reason,
+        before={"status": Review.Status.HELD}, after=after,
+    )
+    recompute_score(therapist_id=review.therapist_id)
+    invalidate_public_pages_on_commit()
+    if publish:
+        review_emails.held_review_published(review_id=review.pk)
+    else:
+        emails.review_hidden(review_id=review.pk)
     return review
 
 

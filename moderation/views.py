@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Min, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from moderation import services
@@ -26,6 +27,7 @@ from moderation.forms import (
 )
 from moderation.models import Decision
 from outbox.models import Email
+from reviews import rules as review_rules
 from reviews.models import Review, ReviewFlag
 from therapists.models import Credential, Therapist
 
@@ -67,6 +69,7 @@ def home(request):
         "pending_credentials": Credential.objects.pending().count(),
         "flagged_reviews": ReviewFlag.objects.open().values("review").distinct().count(),
         "hidden_reviews": Review.objects.hidden().count(),
+        "held_reviews": Review.objects.held().count(),
         "suspended_therapists": Therapist.objects.filter(status=Therapist.Status.SUSPENDED).count(),
         "failed_emails": Email.objects.failed().count(),
     }
@@ -233,6 +236,79 @@ def hidden_reviews(request):
     reviews = Review.objects.hidden().select_related("therapist", "author").order_by("-updated_at", "-pk")
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "moderation/hidden_reviews.html", {"page": page})
+
+
+def _held_groups(reviews: list[Review]) -> list[dict]:
+    """Held reviews by therapist, each with its authors' account ages and the reviewer overlap.
+
+    Overlap: other therapists that two or more of the burst's authors also reviewed, the mark of a
+    ring of accounts that write together.
+    """
+    now = timezone.now()
+    groups: dict[int, dict] = {}
+    for review in reviews:
+        group = groups.setdefault(review.therapist_id, {"therapist": review.therapist, "reviews": [], "overlap": []})
+        review.account_age_at_review = review.created_at - review.author.date_joined
+        review.account_age_now = now - review.author.date_joined
+        group["reviews"].append(review)
+    for group in groups.values():
+        authors = [review.author_id for review in group["reviews"]]
+        group["overlap"] = list(
+            Review.objects.filter(author_id__in=authors)
+            .exclude(therapist=group["therapist"])
+            .values("therapist__display_name", "therapist__slug")
+            .annotate(shared=Count("author", distinct=True))
+            .filter(shared__gte=2)
+            .order_by("-shared", "therapist__display_name")[:10]
+        )
+    return list(groups.values())
+
+
+@moderator_required
+@require_GET
+def held_reviews(request):
+    reviews = Review.objects.held().select_related("therapist", "author").order_by("therapist_id", "created_at", "pk")
+    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    rules_summary = (
+        f"{review_rules.BURST_MIN_REVIEWS} or more reviews of one therapist within "
+        f"{int(review_rules.BURST_WINDOW.total_seconds() // 60)} minutes from accounts younger than "
+        f"{review_rules.BURST_YOUNG_ACCOUNT.days} days"
+    )
+    context = {"page": page, "groups": _held_groups(list(page.object_list)), "rules_summary": rules_summary}
+    return render(request, "moderation/held_reviews.html", context)
+
+
+def _decide_held(request, pk, *, publish: bool):
+    review = _get_review(pk)
+    form = (OptionalReasonForm if publish else ReasonForm)(request.POST, prefix="publish" if publish else "hide")
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.decide_held_review(
+            review=review, moderator=request.user, publish=publish, reason=form.cleaned_data["reason"]
+        ),
+    ):
+        if publish:
+            messages.success(request, f"Published: “{review.title}” now counts toward the therapist's score.")
+        else:
+            messages.success(request, f"Hidden: “{review.title}”. The author and the therapist are told why.")
+        return redirect("moderation:held_reviews")
+    for error in form.non_field_errors():
+        messages.warning(request, error)
+    for error in form.errors.get("reason", []):
+        messages.warning(request, error)
+    return redirect("moderation:held_reviews")
+
+
+@moderator_required
+@require_POST
+def publish_held_review(request, pk):
+    return _decide_held(request, pk, publish=True)
+
+
+@moderator_required
+@require_POST
+def hide_held_review(request, pk):
+    return _decide_held(request, pk, publish=False)
 
 
 def _get_review(pk) -> Review:

@@ -3,7 +3,8 @@ from datetime import date
 from django import forms
 from django.utils import timezone
 
-from directory.lib.forms import RowChoiceField
+from directory.lib.forms import RowChoiceField, yes_no_field
+from reviews import rules
 from reviews.models import QUESTIONS, Review, ReviewFlag, ReviewReply
 
 RATING_CHOICES = [(1, "1 star"), (2, "2 stars"), (3, "3 stars"), (4, "4 stars"), (5, "5 stars")]
@@ -26,16 +27,6 @@ class PlainTextField(forms.CharField):
         return super().to_python(value).replace("\r\n", "\n")
 
 
-def yes_no_field(question: str) -> forms.TypedChoiceField:
-    return forms.TypedChoiceField(
-        label=question,
-        choices=[("True", "Yes"), ("False", "No")],
-        coerce=lambda value: value == "True",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Please answer this question with yes or no."},
-    )
-
-
 class ReviewForm(forms.ModelForm):
     """The structured review. Receives the therapist and author, so a view cannot forget them."""
 
@@ -49,6 +40,8 @@ class ReviewForm(forms.ModelForm):
             "invalid_choice": "Please choose a rating from 1 to 5 stars.",
         },
     )
+    # Asked first: a "yes" refuses the review before the author writes it (reviews.rules.INSIDER_REFUSAL).
+    insider = yes_no_field(rules.INSIDER_QUESTION)
     consultation_given = yes_no_field(QUESTIONS["consultation_given"])
     unwanted_effects = yes_no_field(QUESTIONS["unwanted_effects"])
     aftercare_given = yes_no_field(QUESTIONS["aftercare_given"])
@@ -63,6 +56,7 @@ class ReviewForm(forms.ModelForm):
     class Meta:
         model = Review
         fields = [
+            "insider",
             "consultation_given",
             "unwanted_effects",
             "aftercare_given",
@@ -71,21 +65,34 @@ class ReviewForm(forms.ModelForm):
             "body",
             "modality",
             "visit_date",
+            "author_display_name",
         ]
         field_classes = {"modality": RowChoiceField}
         labels = {
             "title": "Title",
             "modality": "Massage type you received",
             "visit_date": "Date of your visit",
+            "author_display_name": "Your name as shown with the review",
+        }
+        help_texts = {
+            "author_display_name": "Shown instead of your email address, which is never shown. "
+            "We suggest your first name and an initial.",
         }
         widgets = {"visit_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, therapist, author, **kwargs):
+    def __init__(self, *args, therapist, author, appointment=None, **kwargs):
         if kwargs.get("instance") is None:
             kwargs["instance"] = Review(therapist=therapist, author=author)
         super().__init__(*args, **kwargs)
         self.therapist = therapist
         self.author = author
+        self.fields["author_display_name"].required = False
+        if self.instance.pk is None:
+            self.initial.setdefault("author_display_name", author.public_name)
+        if self.instance.pk is not None:
+            # Answered "no" when the review was written; an edit does not ask again.
+            del self.fields["insider"]
+        self.appointment = appointment
         modalities = therapist.modalities.all()
         self.fields["modality"].queryset = modalities
         self.fields["modality"].empty_label = "Choose a massage type"
@@ -94,11 +101,32 @@ class ReviewForm(forms.ModelForm):
         self.fields["modality"].required = modalities.exists()
         today = timezone.localdate()
         self.fields["visit_date"].widget.attrs.update({"max": today.isoformat(), "min": two_years_before(today)})
+        if appointment is not None:
+            # An invited review is about that visit: its date and massage type come from the appointment.
+            self.fields["modality"].disabled = self.fields["visit_date"].disabled = True
+            self.initial["modality"] = appointment.modality_id
+            self.initial["visit_date"] = appointment.local_starts_at.date()
+
+    def is_insider(self) -> bool:
+        """True when the author answered "yes" to the insider question (checked before the rest of the form)."""
+        field = self.fields.get("insider")
+        if field is None or not self.is_bound:
+            return False
+        return self.data.get(self.add_prefix("insider")) == "True"
+
+    def clean_author_display_name(self):
+        # Left empty, the suggestion (first name and initial) is used; never the email address.
+        name = self.cleaned_data["author_display_name"].strip() or self.author.public_name
+        if "@" in name:
+            raise forms.ValidationError("Please do not show an email address with your review; use your first name.")
+        return name
 
     def clean_title(self):
         return self.cleaned_data["title"].strip()
 
     def clean_visit_date(self):
+        if self.appointment is not None:
+            return self.appointment.local_starts_at.date()
         visit_date = self.cleaned_data["visit_date"]
         today = timezone.localdate()
         if visit_date > today:

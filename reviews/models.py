@@ -2,14 +2,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Sum, Value, When
 from django.utils import timezone
 
+from appointments.models import Appointment
+from reviews import rules
 from therapists.models import Modality, Therapist
 from therapists.scoring import AGE_STEPS, years_before
-
-# How long after publishing an author may still change their review (the rules on /how-reviews-work/).
-EDIT_WINDOW = timedelta(days=30)
 
 
 def score_input_expressions() -> dict:
@@ -43,7 +42,8 @@ def score_group_keys(today: date) -> dict:
         for years in range(AGE_STEPS)
     ]
     return {
-        "verified": Value(False),
+        # The one rule of a verified visit (ReviewQuerySet.verified_visits): through an attended appointment.
+        "verified": ExpressionWrapper(Q(appointment__isnull=False), output_field=BooleanField()),
         "age_years": Case(*age_steps, default=Value(AGE_STEPS)),
     }
 
@@ -65,10 +65,39 @@ QUESTIONS = {
 
 class ReviewQuerySet(models.QuerySet):
     def published(self):
+        """What visitors see and the score aggregates: never held, hidden or withdrawn reviews."""
         return self.filter(status=Review.Status.PUBLISHED)
 
     def hidden(self):
         return self.filter(status=Review.Status.HIDDEN)
+
+    def held(self):
+        return self.filter(status=Review.Status.HELD)
+
+    def verified_visits(self):
+        """Reviews of a confirmed, attended visit: the one place this is decided (see is_verified_visit).
+
+        A review is verified when it came through the invitation of an attended appointment (issue 16).
+        """
+        return self.filter(appointment__isnull=False)
+
+    def removed(self):
+        """Hidden or withdrawn: kept for the retention period, then their text is erased."""
+        return self.filter(status__in=[Review.Status.HIDDEN, Review.Status.WITHDRAWN])
+
+    def due_for_erasure(self, now):
+        return self.removed().filter(removed_at__lte=now - rules.RETENTION, text_erased_at__isnull=True)
+
+    def in_burst(self, *, therapist_id: int, now):
+        """The therapist's reviews of the burst window from accounts younger than the burst age.
+
+        Withdrawn and hidden ones count too: withdrawing part of a burst must not dodge the rule.
+        """
+        return self.filter(
+            therapist_id=therapist_id,
+            created_at__gt=now - rules.BURST_WINDOW,
+            author__date_joined__gt=now - rules.BURST_YOUNG_ACCOUNT,
+        )
 
     def newest_first(self):
         return self.order_by("-created_at", "-pk")
@@ -90,7 +119,10 @@ class ReviewQuerySet(models.QuerySet):
 # At module level so Meta.constraints can name its values (a nested class is not visible from Meta).
 class ReviewStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
+    # Held by the burst rule until a moderator publishes or hides it; counts for nothing meanwhile.
+    HELD = "held", "Held for a moderator"
     HIDDEN = "hidden", "Hidden by a moderator"
+    WITHDRAWN = "withdrawn", "Withdrawn by the author"
 
 
 class Review(models.Model):
@@ -109,8 +141,21 @@ class Review(models.Model):
     consultation_given = models.BooleanField(help_text=QUESTIONS["consultation_given"])
     unwanted_effects = models.BooleanField(help_text=QUESTIONS["unwanted_effects"])
     aftercare_given = models.BooleanField(help_text=QUESTIONS["aftercare_given"])
+    # The attended appointment whose invitation this review came through: shown as "Verified visit".
+    # A later visit's invitation moves it to that appointment; the review stays one.
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="reviews"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
     hidden_reason = models.TextField(blank=True)
+    # The name shown with the review, chosen by the author (default User.public_name: first name and initial).
+    author_display_name = models.CharField(max_length=60, default="A client")
+    # When the burst rule held it (kept after a moderator decides, so a released review is not held again).
+    held_at = models.DateTimeField(null=True, blank=True)
+    # When it was hidden or withdrawn: the retention period runs from here.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    # Set by the erasure task once the text of a long-removed review is gone.
+    text_erased_at = models.DateTimeField(null=True, blank=True)
     # A default, not auto_now_add, so imported and demo reviews keep their real dates.
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
@@ -128,6 +173,14 @@ class Review(models.Model):
             models.UniqueConstraint(fields=["therapist", "author"], name="review_one_per_author_per_therapist"),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_to_5"),
             models.CheckConstraint(condition=Q(status__in=ReviewStatus.values), name="review_status_valid"),
+            # A removed review knows since when, so the retention clock cannot be skipped.
+            models.CheckConstraint(
+                condition=~Q(status__in=[ReviewStatus.HIDDEN, ReviewStatus.WITHDRAWN]) | Q(removed_at__isnull=False),
+                name="review_removed_has_removed_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(author_display_name=""), name="review_display_name_not_empty"
+            ),
         ]
 
     def __str__(self):
@@ -138,12 +191,25 @@ class Review(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def is_verified_visit(self) -> bool:
+        return self.appointment_id is not None
+
+    @property
     def editable_until(self) -> datetime:
-        return self.created_at + EDIT_WINDOW
+        return self.created_at + rules.EDIT_WINDOW
+
+    # The rules, for templates that receive only the review (the review card).
+    @property
+    def edit_days(self) -> int:
+        return rules.EDIT_WINDOW.days
+
+    @property
+    def retention_months(self) -> int:
+        return rules.RETENTION_MONTHS
 
     @property
     def is_editable(self) -> bool:
-        """Whether the author may still change it (deleting is always allowed)."""
+        """Whether the author may still change it (withdrawing is always allowed)."""
         return timezone.now() <= self.editable_until
 
 
@@ -208,3 +274,16 @@ class ReviewFlag(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} on review {self.review_id}"
+
+
+class InsiderRefusal(models.Model):
+    """One review refused because its author declared a relationship with the therapist.
+
+    Counted for the transparency table; it keeps no author and no text, only which profile and when.
+    """
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self):
+        return f"Insider review refused {self.created_at:%Y-%m-%d}"

@@ -7,7 +7,7 @@ app_name = "reviews"
 
 urlpatterns = [
     path("therapists/<slug:slug>/review/", views.write_review, name="write"),
-    path("therapists/<slug:slug>/review/delete/", views.delete_review, name="delete"),
+    path("therapists/<slug:slug>/review/withdraw/", views.withdraw_review, name="withdraw"),
     path("reviews/<int:pk>/flag/", views.flag_review, name="flag"),
     path("reviews/<int:pk>/reply/", views.reply_to_review, name="reply"),
     # Before allauth's accounts/ URLs in the root URLconf, next to the other account pages.

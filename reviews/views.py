@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from appointments import clock
+from appointments.invitations import read_invitation
 from directory.lib import ratelimit
-from reviews import services
+from reviews import rules, services
 from reviews.forms import FlagForm, ReplyForm, ReviewForm
 from reviews.models import QUESTIONS, Review, ReviewReply
 from therapists.models import Therapist
@@ -29,7 +31,7 @@ def _refuse(
 
 def _way_on(therapist: Therapist, user, existing: Review | None):
     """What a refused writer can do instead: the owner manages the profile, an author past the
-    edit window can still delete from their reviews page."""
+    edit window can still withdraw from their reviews page."""
     if therapist.user_id == user.pk:
         return ("Go to your dashboard", reverse("dashboard:home"))
     if existing is not None:
@@ -49,47 +51,87 @@ def _review_url(review: Review) -> str:
 @login_required
 def write_review(request, slug):
     therapist = get_object_or_404(Therapist.objects.published(), slug=slug)
+    appointment = None
+    token = request.GET.get("invitation", "")
+    if token:
+        try:
+            appointment = read_invitation(token, user=request.user, now=clock.now())
+        except ValidationError as error:
+            return _refuse(
+                request, title="This invitation cannot be used", message=" ".join(error.messages), therapist=therapist
+            )
+        if appointment.therapist_id != therapist.pk:
+            return _refuse(
+                request, title="This invitation cannot be used", therapist=therapist,
+                message="This invitation is for a visit to another therapist.",
+            )
     existing = Review.objects.filter(therapist=therapist, author=request.user).first()
-    refusal = services.review_refusal(therapist, request.user, existing)
+    refusal = services.review_refusal(therapist, request.user, existing, invited=appointment is not None)
     if refusal:
         return _refuse(
             request, title=refusal.title, message=refusal.message, therapist=therapist,
             confirm_email=refusal.confirm_email, way_on=_way_on(therapist, request.user, existing),
         )
     data = request.POST if request.method == "POST" else None
-    form = ReviewForm(data, instance=existing, therapist=therapist, author=request.user)
+    form = ReviewForm(data, instance=existing, therapist=therapist, author=request.user, appointment=appointment)
     context = {
+        "appointment": appointment,
         "therapist": therapist,
         "form": form,
         "review": existing,
         "edit_until": existing.editable_until if existing else None,
         "questions": [form[name] for name in QUESTIONS],
+        "retention_months": rules.RETENTION_MONTHS,
     }
     if request.method == "POST":
         if not ratelimit.hit(f"review-post:{request.user.pk}", settings.REVIEW_RATE_LIMIT):
             return _too_many(request, "reviews/review_form.html", context)
+        if form.is_insider():
+            services.refuse_insider_review(therapist=therapist)
+            refusal = {"title": "We cannot publish this review", "message": rules.INSIDER_REFUSAL}
+            return render(request, "reviews/refused.html", {**refusal, "therapist": therapist})
         if form.is_valid():
+            answers = {name: value for name, value in form.cleaned_data.items() if name != "insider"}
             try:
-                services.publish_review(therapist=therapist, author=request.user, **form.cleaned_data)
+                review = services.publish_review(
+                    therapist=therapist, author=request.user, appointment=appointment, **answers
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
-                messages.success(
-                    request,
-                    "Thank you, your review is updated." if existing else "Thank you, your review is published.",
-                )
+                messages.success(request, _thanks(review, edited=existing is not None))
                 return redirect(therapist)
     return render(request, "reviews/review_form.html", context)
 
 
+def _thanks(review: Review, *, edited: bool) -> str:
+    if review.status == Review.Status.HELD:
+        return (
+            "Thank you. Your review is waiting for a moderator: this therapist received several reviews from new "
+            "accounts within a short time, and such bursts are checked before they are published, whatever their "
+            "ratings. We will email you."
+        )
+    return "Thank you, your review is updated." if edited else "Thank you, your review is published."
+
+
 @login_required
 @require_POST
-def delete_review(request, slug):
+def withdraw_review(request, slug):
     review = get_object_or_404(
         Review.objects.filter(author=request.user, therapist__slug=slug).select_related("therapist")
     )
-    services.delete_review(review=review, user=request.user)
-    messages.success(request, f"Your review of {review.therapist.display_name} is deleted.")
+    try:
+        services.withdraw_review(review=review, user=request.user)
+    except ValidationError as error:
+        messages.warning(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"Your review of {review.therapist.display_name} is withdrawn: it is no longer shown and no longer "
+            "counts toward the score. "
+            f"We keep it for {rules.RETENTION_MONTHS} months, as the rules for reviews require, "
+            "and then erase its text.",
+        )
     # From "Your reviews" the form says to come back there; anywhere else, to the profile.
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
@@ -109,7 +151,8 @@ def my_reviews(request):
         .newest_first()
     )
     page = Paginator(reviews, MY_REVIEWS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "reviews/my_reviews.html", {"page": page})
+    context = {"page": page, "edit_days": rules.EDIT_WINDOW.days, "retention_months": rules.RETENTION_MONTHS}
+    return render(request, "reviews/my_reviews.html", context)
 
 
 @login_required
@@ -122,7 +165,7 @@ def flag_review(request, pk):
     if review.author_id == request.user.pk:
         return _refuse(
             request, title="This is your own review", therapist=review.therapist,
-            message="You cannot flag your own review. You can edit or delete it instead.",
+            message="You cannot flag your own review. You can edit or withdraw it instead.",
             way_on=("Your reviews", reverse("reviews:mine")),
         )
     form = FlagForm(request.POST if request.method == "POST" else None)

@@ -1,6 +1,6 @@
 """One factory per model, valid by default; traits for the states tests need."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import factory
 from allauth.account.models import EmailAddress
@@ -8,11 +8,12 @@ from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from accounts.models import User
+from appointments.models import Appointment, AppointmentRequest, HealthAnswers, ProposedTime
 from moderation.models import Decision
 from outbox.models import Email
 from registers.models import Register, RegisterEntry
 from reviews.models import Review, ReviewFlag, ReviewReply
-from therapists.models import Credential, Language, Modality, Need, Therapist
+from therapists.models import Credential, Language, Modality, Need, OpeningHours, Therapist
 from therapists.scores import SCORE_FIELDS, recompute_score
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -131,9 +132,25 @@ class TherapistFactory(factory.django.DjangoModelFactory):
     accepts_new_clients = True
     status = Therapist.Status.PUBLISHED
 
+    time_zone = "Europe/Berlin"
+
     class Params:
         draft = factory.Trait(status=Therapist.Status.DRAFT)
         suspended = factory.Trait(status=Therapist.Status.SUSPENDED, suspended_reason="Repeated complaints.")
+        # Takes requests, open every day 8:00–20:00 in Berlin.
+        bookable = factory.Trait(accepts_appointment_requests=True)
+
+    @factory.post_generation
+    def opening_hours(self, create, extracted, **kwargs):
+        """bookable=True opens daily 8–20; opening_hours=[(weekday, "9:00", "17:00"), …] sets others."""
+        if not create:
+            return
+        if extracted is None and self.accepts_appointment_requests:
+            extracted = [(weekday, "8:00", "20:00") for weekday in range(7)]
+        for weekday, opens_at, closes_at in extracted or []:
+            OpeningHours.objects.create(
+                therapist=self, weekday=weekday, opens_at=_time(opens_at), closes_at=_time(closes_at)
+            )
 
     @factory.post_generation
     def modalities(self, create, extracted, **kwargs):
@@ -207,9 +224,16 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     unwanted_effects = False
     aftercare_given = True
     status = Review.Status.PUBLISHED
+    # What the review form suggests when the author leaves the name as it is.
+    author_display_name = factory.LazyAttribute(lambda review: review.author.public_name)
 
     class Params:
-        hidden = factory.Trait(status=Review.Status.HIDDEN, hidden_reason="Offensive language.")
+        hidden = factory.Trait(
+            status=Review.Status.HIDDEN,
+            hidden_reason="Offensive language.",
+            removed_at=factory.LazyFunction(timezone.now),
+        )
+        held = factory.Trait(status=Review.Status.HELD, held_at=factory.LazyFunction(timezone.now))
 
     @factory.post_generation
     def rescored(self, create, extracted, **kwargs):
@@ -248,6 +272,80 @@ class DecisionFactory(factory.django.DjangoModelFactory):
 
 def days_ago(days: int) -> date:
     return timezone.localdate() - timedelta(days=days)
+
+
+def _time(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    therapist = factory.SubFactory(TherapistFactory)
+    weekday = 0
+    opens_at = time(9)
+    closes_at = time(17)
+
+
+def in_days(days: int, hour: int = 10, zone: str = "Europe/Berlin") -> datetime:
+    """A start `days` ahead at `hour`:00 local time in `zone` (the factories' therapists are in Berlin)."""
+    from zoneinfo import ZoneInfo
+
+    local_day = (timezone.now() + timedelta(days=days)).astimezone(ZoneInfo(zone)).date()
+    return datetime.combine(local_day, time(hour), tzinfo=ZoneInfo(zone))
+
+
+class AppointmentRequestFactory(factory.django.DjangoModelFactory):
+    """An open request with one proposed time (in three days, 10:00 Berlin) and all-"no" health answers."""
+
+    class Meta:
+        model = AppointmentRequest
+        skip_postgeneration_save = True
+
+    client = factory.SubFactory(UserFactory)
+    therapist = factory.SubFactory(TherapistFactory, bookable=True)
+    modality = factory.LazyAttribute(lambda request: request.therapist.modalities.first())
+    message = "My lower back is stiff after long days at the desk."
+    created_at = factory.LazyFunction(timezone.now)
+
+    @factory.post_generation
+    def times(self, create, extracted, **kwargs):
+        if create:
+            for starts_at in extracted if extracted is not None else [in_days(3)]:
+                ProposedTime.objects.create(request=self, starts_at=starts_at, proposed_by=ProposedTime.By.CLIENT)
+
+    @factory.post_generation
+    def answers(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            values = dict.fromkeys(HealthAnswers.SHORT, False) | (extracted or {})
+            HealthAnswers.objects.create(request=self, **values)
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """A booked appointment, from an accepted request; `past=True` makes it yesterday's."""
+
+    class Meta:
+        model = Appointment
+
+    request = factory.SubFactory(AppointmentRequestFactory, state=AppointmentRequest.State.ACCEPTED)
+    therapist = factory.LazyAttribute(lambda appointment: appointment.request.therapist)
+    client = factory.LazyAttribute(lambda appointment: appointment.request.client)
+    modality = factory.LazyAttribute(lambda appointment: appointment.request.modality)
+    starts_at = factory.LazyFunction(lambda: in_days(3))
+    ends_at = factory.LazyAttribute(lambda appointment: appointment.starts_at + timedelta(minutes=60))
+    created_at = factory.LazyFunction(timezone.now)
+    state = Appointment.State.BOOKED
+
+    class Params:
+        past = factory.Trait(starts_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1, hours=2)))
+        attended = factory.Trait(
+            past=True,
+            state=Appointment.State.ATTENDED,
+            invited_at=factory.LazyFunction(timezone.now),
+            closed_at=factory.LazyFunction(timezone.now),
+        )
 
 
 class EmailFactory(factory.django.DjangoModelFactory):

@@ -74,7 +74,7 @@ def test_a_review_card_offers_its_author_edit_only_within_30_days_and_delete_alw
     recent = ReviewFactory(therapist=therapist)
     client.force_login(recent.author)
     card = client.get(f"/therapists/{therapist.slug}/").content.decode()
-    assert f'action="/therapists/{therapist.slug}/review/delete/"' in card
+    assert f'action="/therapists/{therapist.slug}/review/withdraw/"' in card
 
     old = ReviewFactory(therapist=therapist, created_at=timezone.now() - timedelta(days=40))
     client.force_login(old.author)
@@ -82,7 +82,7 @@ def test_a_review_card_offers_its_author_edit_only_within_30_days_and_delete_alw
     old_card = re.search(rf'<article class="review-card" id="review-{old.pk}">(.*?)</article>', content, re.S).group(1)
     assert "Edit your review" not in old_card
     assert "Editing closed on" in old_card
-    assert f'action="/therapists/{therapist.slug}/review/delete/"' in old_card
+    assert f'action="/therapists/{therapist.slug}/review/withdraw/"' in old_card
 
 
 # The navigation
@@ -149,5 +149,5 @@ def test_editing_after_30_days_is_refused_with_a_way_to_your_reviews(client, the
     response = client.get(f"/therapists/{therapist.slug}/review/")
     content = response.content.decode()
     assert response.status_code == 403
-    assert "You can still delete it" in content
+    assert "You can still withdraw it" in content
     assert '<a class="button" href="/accounts/reviews/">Your reviews</a>' in content

@@ -238,7 +238,7 @@ def test_unsuspend_therapist_shows_at_once(client, cached, django_capture_on_com
     assert "Shared my phone number" in visitor_page(client)
 
 
-def test_publish_and_delete_review_show_at_once(client, cached, django_capture_on_commit_callbacks):
+def test_publish_and_withdraw_review_show_at_once(client, cached, django_capture_on_commit_callbacks):
     therapist, _, run = cached
     author = UserFactory()
     review = run(
@@ -255,7 +255,7 @@ def test_publish_and_delete_review_show_at_once(client, cached, django_capture_o
         aftercare_given=True,
     )
     assert "A second opinion" in visitor_page(client)
-    run(django_capture_on_commit_callbacks, review_services.delete_review, review=review, user=author)
+    run(django_capture_on_commit_callbacks, review_services.withdraw_review, review=review, user=author)
     assert "A second opinion" not in visitor_page(client)
 
 

@@ -113,6 +113,26 @@ def test_main_page_sends_every_security_header(client, production, profile_path,
 
 
 @pytest.mark.django_db
+def test_images_come_from_this_site_and_exactly_the_map_tile_host(client, production, profile_path):
+    directives = csp_directives(get(client, "/therapists/", profile_path))
+    assert directives["img-src"] == ["'self'", "data:", "https://tile.openstreetmap.org"]
+    assert directives["connect-src"] == ["'self'"]
+
+
+def test_a_configured_tile_server_is_the_only_extra_image_host():
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))}
+    code = "import json, directory.settings as s; print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']['img-src']))"
+    tiles = {**env, **PRODUCTION_ENV, "MAP_TILE_URL": "https://maps.example.net/tiles/{z}/{x}/{y}.png"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=tiles, capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert json.loads(result.stdout) == ["'self'", "data:", "https://maps.example.net"]
+    offline = {**env, **PRODUCTION_ENV, "MAP_TILE_URL": ""}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=offline, capture_output=True, text=True,
+                            timeout=60, check=True)
+    assert json.loads(result.stdout) == ["'self'", "data:"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("path", MAIN_PAGES)
 def test_content_security_policy_never_allows_inline_or_eval(client, production, profile_path, path):
     header = get(client, path, profile_path)["Content-Security-Policy"]
@@ -178,7 +198,9 @@ class InlineCodeFinder(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        if tag == "script" and attributes.get("type") != "application/ld+json" and "src" not in attributes:
+        # JSON in a <script> is a data block, never executed (the JSON-LD, the search map's markers).
+        data_block = attributes.get("type") in {"application/ld+json", "application/json"}
+        if tag == "script" and not data_block and "src" not in attributes:
             self.blocked.append(f"inline <script> {attributes}")
         if tag == "style":
             self.blocked.append("<style> element")

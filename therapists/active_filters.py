@@ -23,20 +23,21 @@ def active_filters(therapist_filter) -> list[dict]:
         return query.urlencode()
 
     if cleaned.get("q"):
-        active.append({"label": f"Words: “{cleaned['q']}”", "remove": without("q")})
+        active.append({"name": "q", "label": f"Words: “{cleaned['q']}”", "remove": without("q", "exact")})
     place = cleaned.get("place")
     if place is not None:
         active.append(
             {
+                "name": "place",
                 "label": f"Within {therapist_filter.search_radius_km:g} km of {place.name}, {place.country}",
                 "remove": without("city", "radius_km"),
             }
         )
     elif cleaned.get("point") is not None:
-        latitude, longitude = cleaned["point"]
         active.append(
             {
-                "label": f"Within {therapist_filter.search_radius_km:g} km of {latitude:.3f}, {longitude:.3f}",
+                "name": "place",
+                "label": f"Within {therapist_filter.search_radius_km:g} km of your location",
                 "remove": without("lat", "lon", "radius_km"),
             }
         )
@@ -44,19 +45,25 @@ def active_filters(therapist_filter) -> list[dict]:
         labels = dict(fields[name].choices)
         for value in cleaned.get(name) or []:
             active.append(
-                {"label": f"{fields[name].label}: {labels.get(value, value)}", "remove": without(name, value=value)}
+                {
+                    "name": name,
+                    "label": f"{fields[name].label}: {labels.get(value, value)}",
+                    "remove": without(name, value=value),
+                }
             )
+    def add(name, label):
+        active.append({"name": name, "label": label, "remove": without(name)})
+
     if cleaned.get("verified"):
-        active.append({"label": "Verified licence", "remove": without("verified")})
+        add("verified", "Verified licence")
     if cleaned.get("min_rating") is not None:
-        active.append({"label": f"Rated {cleaned['min_rating']:g}★ or more", "remove": without("min_rating")})
+        add("min_rating", f"Rated {cleaned['min_rating']:g}★ or more")
     if cleaned.get("min_years") is not None:
-        active.append({"label": f"{cleaned['min_years']}+ years of experience", "remove": without("min_years")})
+        add("min_years", f"{cleaned['min_years']}+ years of experience")
     if cleaned.get("language"):
-        language = dict(fields["language"].choices).get(cleaned["language"], cleaned["language"])
-        active.append({"label": f"Speaks {language}", "remove": without("language")})
+        add("language", f"Speaks {dict(fields['language'].choices).get(cleaned['language'], cleaned['language'])}")
     if cleaned.get("accepting"):
-        active.append({"label": "Accepts new clients", "remove": without("accepting")})
+        add("accepting", "Accepts new clients")
     if cleaned.get("max_price") is not None:
-        active.append({"label": f"Sessions from {cleaned['max_price']} or less", "remove": without("max_price")})
+        add("max_price", f"Sessions from {cleaned['max_price']} or less")
     return active

@@ -11,6 +11,7 @@ urlpatterns = [
     path("profile/publish/", dashboard.publish_profile, name="publish_profile"),
     path("profile/unpublish/", dashboard.unpublish_profile, name="unpublish_profile"),
     path("photo/", dashboard.photo, name="photo"),
+    path("opening-hours/", dashboard.opening_hours, name="opening_hours"),
     path("credentials/new/", dashboard.submit_credential, name="submit_credential"),
     path("credentials/<int:pk>/", dashboard.edit_credential, name="edit_credential"),
     path("credentials/<int:pk>/withdraw/", dashboard.withdraw_credential, name="withdraw_credential"),

@@ -19,6 +19,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from appointments import demo as appointments_demo
 from registers.models import Register, RegisterEntry
 from reviews.models import Review
 from therapists import demo_content
@@ -29,6 +30,8 @@ DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for demo logins on 
 DEMO_MODERATOR_EMAIL = "moderator@demo.example"
 DEMO_DOCUMENT = "credentials/demo/sample-credential.pdf"
 
+# Verified visits need an appointment row each; the benchmark's million reviews get this many.
+MAX_VERIFIED_VISITS = 20000
 ISSUERS = [
     "National Board of Massage Therapy",
     "Chamber of Health Professions",
@@ -346,6 +349,9 @@ def seed_demo(
         insert_rows(Therapist.modalities.through, ["therapist", "modality"], modality_rows)
         insert_rows(Therapist.needs.through, ["therapist", "need"], need_rows)
         insert_rows(Therapist.languages.through, ["therapist", "language"], language_rows)
+        # Its own generator, so the hours do not shift the rest of a seed's data.
+        visits_rng = random.Random(seed + 16)
+        appointments_demo.seed_opening_hours(therapist_ids=therapist_ids, rng=visits_rng)
 
         # Credentials in every status; better therapists hold more verified ones.
         credentials: list[tuple] = []
@@ -410,7 +416,8 @@ def seed_demo(
             offered.setdefault(row[0], []).append(row[1])
         review_fields = [
             "therapist", "author", "rating", "title", "body", "modality", "visit_date", "consultation_given",
-            "unwanted_effects", "aftercare_given", "status", "hidden_reason", "created_at", "updated_at",
+            "unwanted_effects", "aftercare_given", "status", "hidden_reason", "author_display_name", "removed_at",
+            "created_at", "updated_at",
         ]
         pending: list[tuple] = []
         written = 0
@@ -424,6 +431,7 @@ def seed_demo(
                 visit = today - timedelta(days=rng.randrange(1, 700))
                 created = _aware(visit + timedelta(days=rng.randrange(0, 14)), rng)
                 created = min(created, _aware(today, rng))
+                status = Review.Status.HIDDEN.value if rng.random() < 0.01 else Review.Status.PUBLISHED.value
                 pending.append((
                     therapist_id,
                     author_id,
@@ -435,8 +443,10 @@ def seed_demo(
                     text.consultation_given,
                     text.unwanted_effects,
                     text.aftercare_given,
-                    Review.Status.HIDDEN.value if rng.random() < 0.01 else Review.Status.PUBLISHED.value,
-                    "",
+                    status,
+                    "Demo: hidden by a moderator." if status == Review.Status.HIDDEN else "",
+                    f"{rng.choice(demo_content.FIRST_NAMES)} {rng.choice('ABCDEFGHJKLMNPRSTVW')}.",
+                    created if status == Review.Status.HIDDEN else None,
                     created,
                     created,
                 ))
@@ -450,14 +460,38 @@ def seed_demo(
             written += len(pending)
             progress("reviews", written, total_reviews)
 
+        # About two in five reviews follow an attended appointment: "Verified visit".
+        reviewed = [
+            row
+            for row in Review.objects.filter(therapist_id__in=therapist_ids, modality__isnull=False)
+            .order_by("pk")
+            .values_list("pk", "therapist_id", "author_id", "modality_id", "visit_date", "created_at")
+            .iterator(chunk_size=10000)
+            if visits_rng.random() < 0.4
+        ][:MAX_VERIFIED_VISITS]
+        appointment_ids = appointments_demo.seed_attended_visits([row[1:] for row in reviewed])
+        Review.objects.bulk_update(
+            [
+                Review(pk=row[0], appointment_id=appointment_id)
+                for row, appointment_id in zip(reviewed, appointment_ids, strict=True)
+                if appointment_id
+            ],
+            ["appointment"],
+            batch_size=2000,
+        )
+        progress("verified visits", len(reviewed), len(reviewed))
+
     recompute_scores(progress=lambda done, total: progress("scores", done, total))
     demo_therapist = (
         Therapist.objects.published()
         .filter(pk__in=therapist_ids[:200])
-        .order_by("-score")
+        # One who takes appointment requests, so the demo shows the inbox too.
+        .order_by("-accepts_appointment_requests", "-score")
         .select_related("user")
         .first()
     )
+    if demo_therapist is not None:
+        appointments_demo.seed_open_requests(therapist=demo_therapist, client_ids=client_ids, now=timezone.now())
     return SeedResult(
         therapists=len(therapist_ids),
         reviews=written,

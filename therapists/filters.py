@@ -11,9 +11,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from therapists.choices import search_choices
-from therapists.forms import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, SearchForm
+from therapists.forms import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, RADIUS_CHOICES_KM, SearchForm
 from therapists.models import Therapist
-from therapists.widgets import OneCheckbox
+from therapists.widgets import OneCheckbox, RadiusSelect
 
 SORT_CHOICES = [
     ("score", "Qualification score"),
@@ -22,6 +22,12 @@ SORT_CHOICES = [
     ("reviews", "Number of reviews"),
     ("distance", "Distance"),
 ]
+
+
+# The filters that narrow the result (sort and the correction switch do not), in the form's order.
+NARROWING = (
+    "q", "modality", "need", "verified", "min_rating", "min_years", "language", "accepting", "max_price",
+)
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -39,14 +45,20 @@ class TherapistFilter(filters.FilterSet):
         max_length=100,
         help_text="Add the country if the name is common: “Paris, FR”.",
     )
-    lat = filters.NumberFilter(label="Latitude", method="filter_by_point", min_value=-90, max_value=90)
-    lon = filters.NumberFilter(label="Longitude", method="filter_by_point", min_value=-180, max_value=180)
+    # Hidden on the page: "Use my location" fills them from the browser; the API takes them as they are.
+    lat = filters.NumberFilter(
+        label="Latitude", method="filter_by_point", min_value=-90, max_value=90, widget=forms.HiddenInput
+    )
+    lon = filters.NumberFilter(
+        label="Longitude", method="filter_by_point", min_value=-180, max_value=180, widget=forms.HiddenInput
+    )
     radius_km = filters.NumberFilter(
-        label="Within (km)",
+        label="Within",
         method="filter_by_point",
         min_value=1,
         max_value=MAX_RADIUS_KM,
-        help_text=f"Distance from the city or point; {DEFAULT_RADIUS_KM} km if left empty.",
+        help_text=f"Distance in km from the city or your location; {DEFAULT_RADIUS_KM} km if left empty.",
+        widget=RadiusSelect(RADIUS_CHOICES_KM, DEFAULT_RADIUS_KM),
     )
     modality = filters.MultipleChoiceFilter(
         label="Massage type",
@@ -77,6 +89,13 @@ class TherapistFilter(filters.FilterSet):
         label="Maximum price of a session", field_name="price_from", lookup_expr="lte", min_value=0
     )
     sort = filters.ChoiceFilter(label="Sort by", method="filter_nothing", choices=SORT_CHOICES, empty_label=None)
+    # "1" = search the words as typed: the link under a spelling correction ("search for masage instead").
+    exact = filters.ChoiceFilter(
+        label="Search the words exactly as typed",
+        method="filter_nothing",
+        choices=[("1", "Yes")],
+        widget=forms.HiddenInput,
+    )
 
     class Meta:
         model = Therapist
@@ -121,19 +140,40 @@ class TherapistFilter(filters.FilterSet):
         return queryset.filter(accepts_new_clients=True)
 
     def filter_queryset(self, queryset):
-        # Whatever queryset a caller passes, only published therapists are ever listed.
-        queryset = queryset.published()
+        queryset = self._narrowed(queryset)
         cleaned = self.form.cleaned_data
-        for name, filter_ in self.filters.items():
-            queryset = filter_.filter(queryset, cleaned.get(name))
         point = cleaned.get("point")
-        if point is not None:
-            radius = float(cleaned.get("radius_km") or DEFAULT_RADIUS_KM)
-            queryset = queryset.near(*point, radius)
         sort = cleaned.get("sort") or "score"
         if sort == "distance" and point is None:
             sort = "score"
         return queryset.sorted_by(sort)
+
+    def _narrowed(self, queryset, without: tuple[str, ...] = ()):
+        # Whatever queryset a caller passes, only published therapists are ever listed.
+        queryset = queryset.published()
+        cleaned = self.form.cleaned_data
+        for name, filter_ in self.filters.items():
+            if name not in without:
+                queryset = filter_.filter(queryset, cleaned.get(name))
+        point = cleaned.get("point")
+        if point is not None and "place" not in without:
+            queryset = queryset.near(*point, self.search_radius_km)
+        return queryset
+
+    def without(self, *names: str):
+        """The search's therapists, unsorted, ignoring the named filters ("place" = city or point).
+
+        What the facet counts and the empty page's suggestions count: "this search minus that filter".
+        """
+        return self._narrowed(self.queryset, without=names).order_by()
+
+    def in_use(self) -> list[str]:
+        """Names of the narrowing filters this search uses, "place" for the city or point."""
+        cleaned = self.form.cleaned_data
+        names = [name for name in NARROWING if cleaned.get(name) not in (None, "", [])]
+        if cleaned.get("point") is not None:
+            names.insert(1 if "q" in names else 0, "place")
+        return names
 
     @property
     def point(self) -> tuple[float, float] | None:

@@ -1,3 +1,5 @@
+import functools
+import zoneinfo
 from datetime import date
 
 from django import forms
@@ -10,7 +12,7 @@ from registers.models import Register
 from therapists.choices import search_choices
 from therapists.credentials import CREDENTIAL_FACTS
 from therapists.documents import check_document
-from therapists.geo import country_choices, find_place
+from therapists.geo import country_choices, find_place, other_places, suggest_places
 from therapists.images import process_photo
 from therapists.models import (
     EARLIEST_PRACTISING_YEAR,
@@ -18,6 +20,7 @@ from therapists.models import (
     Language,
     Modality,
     Need,
+    OpeningHours,
     Therapist,
     expiry_error,
 )
@@ -113,6 +116,9 @@ class ProfileForm(SiteFormMixin, forms.ModelForm):
                 )
             else:
                 cleaned["latitude"], cleaned["longitude"] = place.latitude, place.longitude
+                # The time zone follows the city unless the therapist chose another for this city.
+                if not self.instance.time_zone or city != self.instance.city or country != self.instance.country:
+                    cleaned["time_zone"] = place.time_zone
         elif not city:
             cleaned["latitude"] = cleaned["longitude"] = None
         return cleaned
@@ -203,8 +209,95 @@ class CredentialForm(SiteFormMixin, forms.ModelForm):
         return cleaned
 
 
+APPOINTMENT_LENGTHS = [(minutes, f"{minutes} minutes") for minutes in (30, 45, 60, 75, 90, 120)]
+RANGES_PER_DAY = 2
+
+
+@functools.cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
+
+
+class OpeningHoursForm(SiteFormMixin, forms.Form):
+    """A week of opening hours (up to two ranges a day), the time zone they are in, and whether the
+    therapist takes appointment requests. `ranges()` gives the cleaned (weekday, opens, closes) rows."""
+
+    accepts_appointment_requests = forms.BooleanField(
+        label="Take appointment requests through the site", required=False,
+        help_text="Clients propose times within these hours; you accept, propose another, or decline.",
+    )
+    appointment_minutes = forms.TypedChoiceField(
+        label="Length of an appointment", choices=APPOINTMENT_LENGTHS, coerce=int, initial=60
+    )
+    time_zone = forms.ChoiceField(label="Time zone", required=False)
+
+    def __init__(self, *args, therapist: Therapist, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.therapist = therapist
+        derived = find_place(f"{therapist.city}, {therapist.country}") if therapist.city else None
+        self.derived_zone = derived.time_zone if derived else ""
+        self.fields["time_zone"].choices = [
+            ("", f"From my city ({self.derived_zone})" if self.derived_zone else "From my city"),
+            *time_zone_choices(),
+        ]
+        self.fields["time_zone"].help_text = "Your opening hours and every appointment time are in this zone."
+        existing: dict[int, list[OpeningHours]] = {}
+        for hours in therapist.opening_hours.all():
+            existing.setdefault(hours.weekday, []).append(hours)
+        self.days = []
+        for weekday, label in OpeningHours.Weekday.choices:
+            pairs = []
+            for number in range(1, RANGES_PER_DAY + 1):
+                current = existing.get(weekday, [])[number - 1 : number]
+                for end in ("opens", "closes"):
+                    name = f"day{weekday}_{number}_{end}"
+                    self.fields[name] = forms.TimeField(
+                        label=f"{label}, {'opens' if end == 'opens' else 'closes'}"
+                        + ("" if number == 1 else " (second range)"),
+                        required=False,
+                        widget=forms.TimeInput(attrs={"type": "time", "step": 900}, format="%H:%M"),
+                        error_messages={"invalid": "Enter a time such as 09:00."},
+                    )
+                    if current:
+                        self.initial[name] = getattr(current[0], f"{end}_at")
+                pairs.append((self[f"day{weekday}_{number}_opens"], self[f"day{weekday}_{number}_closes"]))
+            self.days.append({"label": label, "pairs": pairs})
+        self.initial.setdefault("accepts_appointment_requests", therapist.accepts_appointment_requests)
+        self.initial.setdefault("appointment_minutes", therapist.appointment_minutes)
+        self.initial.setdefault("time_zone", "" if therapist.time_zone == self.derived_zone else therapist.time_zone)
+
+    def clean(self):
+        cleaned = super().clean()
+        rows = []
+        for weekday, label in OpeningHours.Weekday.choices:
+            day = []
+            for number in range(1, RANGES_PER_DAY + 1):
+                opens_name, closes_name = f"day{weekday}_{number}_opens", f"day{weekday}_{number}_closes"
+                if opens_name in self.errors or closes_name in self.errors:
+                    continue
+                opens_at, closes_at = cleaned.get(opens_name), cleaned.get(closes_name)
+                if opens_at is None and closes_at is None:
+                    continue
+                if opens_at is None or closes_at is None:
+                    self.add_error(opens_name if opens_at is None else closes_name, f"{label}: give both times.")
+                elif closes_at <= opens_at:
+                    self.add_error(closes_name, f"{label}: the closing time must be after the opening time.")
+                else:
+                    day.append((opens_at, closes_at))
+            day.sort()
+            if len(day) == 2 and day[1][0] < day[0][1]:
+                self.add_error(f"day{weekday}_2_opens", f"{label}: the two ranges overlap.")
+            rows.extend((weekday, opens_at, closes_at) for opens_at, closes_at in day)
+        if cleaned.get("accepts_appointment_requests") and not rows and not self.errors:
+            self.add_error("accepts_appointment_requests", "Add your opening hours before you take requests.")
+        cleaned["time_zone"] = cleaned.get("time_zone") or self.derived_zone
+        self.rows = rows
+        return cleaned
+
+
 DEFAULT_RADIUS_KM = 25
 MAX_RADIUS_KM = 500
+RADIUS_CHOICES_KM = (5, 10, 25, 50, 100, 250, 500)
 NEEDS_A_PLACE = "Sorting or filtering by distance needs a place: give a city, or lat and lon."
 
 
@@ -218,6 +311,16 @@ class SearchForm(forms.Form):
         self.fields["modality"].choices = choices["modality"]
         self.fields["need"].choices = choices["need"]
         self.fields["language"].choices = [("", "Any language"), *choices["language"]]
+        self.place_suggestions: list = []  # "Did you mean Berlin, DE?" for a city we do not know
+        self.other_places: list = []  # the other Springfields, when the city name is ambiguous
+
+    def clean_q(self):
+        text = " ".join((self.cleaned_data.get("q") or "").split())
+        if text and not any(character.isalnum() for character in text):
+            raise ValidationError(
+                "Type a name, a massage type or another word: punctuation alone finds nothing.", code="no_words"
+            )
+        return text
 
     def clean(self):
         cleaned = super().clean()
@@ -233,6 +336,7 @@ class SearchForm(forms.Form):
         elif city:
             place = find_place(city)
             if place is None:
+                self.place_suggestions = suggest_places(city)
                 # The city goes in as a parameter, never into the message itself: a "%" typed
                 # by the visitor would otherwise break the message's own formatting (a 500).
                 self.add_error(
@@ -245,12 +349,13 @@ class SearchForm(forms.Form):
                 )
             else:
                 point = (place.latitude, place.longitude)
+                self.other_places = other_places(city, place)
         has_place_error = any(name in self.errors for name in ("lat", "lon", "city"))
         if point is None and not has_place_error:
             if cleaned.get("radius_km") is not None:
-                self.add_error("radius_km", NEEDS_A_PLACE)
+                self.add_error("radius_km", ValidationError(NEEDS_A_PLACE, code="needs_place"))
             if cleaned.get("sort") == "distance":
-                self.add_error("sort", NEEDS_A_PLACE)
+                self.add_error("sort", ValidationError(NEEDS_A_PLACE, code="needs_place"))
         cleaned["point"] = point
         cleaned["place"] = place
         return cleaned

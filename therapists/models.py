@@ -1,4 +1,5 @@
-from datetime import date
+import zoneinfo
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
@@ -225,18 +226,22 @@ class TherapistQuerySet(models.QuerySet):
 
         Without the long text nobody lists: a bio is up to 5,000 characters, the search document more.
         """
-        return self.defer(*UNLISTED_FIELDS).prefetch_related("modalities")
+        return self.defer(*UNLISTED_FIELDS).prefetch_related("modalities", "opening_hours")
 
     def for_profile(self):
         return self.defer("search_document").prefetch_related(
-            "modalities", "needs", "languages", models.Prefetch("credentials", queryset=shown_credentials())
+            "modalities",
+            "needs",
+            "languages",
+            "opening_hours",
+            models.Prefetch("credentials", queryset=shown_credentials()),
         )
 
     def for_profile_page(self):
         """for_profile() for the HTML page, which reads the names of massage types, needs and languages
         through Therapist.offered_names() in one query instead of three prefetches."""
         shown = models.Prefetch("credentials", queryset=shown_credentials())
-        return self.defer("search_document").prefetch_related(shown)
+        return self.defer("search_document").prefetch_related(shown, "opening_hours")
 
     def sorted_by(self, key: str):
         """One of SORT_ORDERS, each ending in pk so equal values paginate in a stable order.
@@ -290,6 +295,14 @@ class Therapist(models.Model):
     price_to = models.PositiveIntegerField(null=True, blank=True, help_text="Highest session price.")
     currency = models.CharField(max_length=3, default="EUR")
     accepts_new_clients = models.BooleanField(default=True)
+    # Appointment requests (issue 16): off until the therapist opens their hours for requests.
+    accepts_appointment_requests = models.BooleanField(default=False)
+    appointment_minutes = models.PositiveSmallIntegerField(
+        default=60, validators=[MinValueValidator(15), MaxValueValidator(240)]
+    )
+    # An IANA zone name; the opening hours and every appointment time are read in it.
+    # Derived from the city through the gazetteer (therapists.geo), and editable.
+    time_zone = models.CharField(max_length=64, blank=True)
 
     phone = models.CharField(max_length=40, blank=True)
     contact_email = models.EmailField(blank=True)
@@ -346,6 +359,10 @@ class Therapist(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=TherapistStatus.values), name="therapist_status_valid"
             ),
+            models.CheckConstraint(
+                condition=Q(appointment_minutes__gte=15, appointment_minutes__lte=240),
+                name="therapist_appointment_minutes_range",
+            ),
         ]
 
     def __str__(self):
@@ -386,6 +403,49 @@ class Therapist(models.Model):
         for kind, name in sorted(first.union(*others, all=True), key=lambda row: row[1]):
             names[f"{kind}_names"].append(name)
         return names
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The therapist's time zone; UTC until one is known (no city yet)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
+
+    def local_now(self, now: datetime | None = None) -> datetime:
+        return (now or timezone.now()).astimezone(self.zone)
+
+    def hours_on(self, day: date) -> list["OpeningHours"]:
+        """The opening hours of that weekday, from the prefetched rows (for_profile_page prefetches them)."""
+        return [hours for hours in self.opening_hours.all() if hours.weekday == day.weekday()]
+
+    def hours_today(self, now: datetime | None = None) -> list["OpeningHours"]:
+        return self.hours_on(self.local_now(now).date())
+
+    def weekly_hours(self) -> list[dict]:
+        """[{"weekday": "Monday", "ranges": [OpeningHours, …]}, …] for Monday to Sunday, closed days included."""
+        return [
+            {"weekday": label, "ranges": [h for h in self.opening_hours.all() if h.weekday == value]}
+            for value, label in OpeningHours.Weekday.choices
+        ]
+
+    def is_within_opening_hours(self, starts_at: datetime) -> bool:
+        """Whether an appointment of appointment_minutes starting then lies inside one opening range.
+
+        Compared in the therapist's local wall-clock time, so 9:00 stays 9:00 across a DST change.
+        """
+        local = starts_at.astimezone(self.zone)
+        ends = local + timedelta(minutes=self.appointment_minutes)
+        if ends.date() != local.date():
+            return False
+        return any(
+            hours.opens_at <= local.time() and ends.time() <= hours.closes_at for hours in self.hours_on(local.date())
+        )
+
+    @property
+    def takes_appointment_requests(self) -> bool:
+        """Published, switched on and with opening hours to book within (reads the prefetched hours)."""
+        return self.is_published and self.accepts_appointment_requests and bool(self.opening_hours.all())
 
     def list_missing_for_publication(self) -> list[str]:
         """What the owner must still fill in before the profile can be published (one query: the types)."""
@@ -501,6 +561,46 @@ class Credential(models.Model):
     @property
     def register_lookup_url(self) -> str:
         return self.register.lookup_url_for(self.register_answer.get("number") or self.number) if self.register else ""
+
+
+class OpeningHours(models.Model):
+    """One opening range on one weekday, in the therapist's local time (several ranges a day allowed)."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens_at = models.TimeField()
+    closes_at = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens_at"]
+        verbose_name_plural = "opening hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(weekday__gte=0, weekday__lte=6), name="opening_hours_weekday_valid"),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="opening_hours_closes_after_opening"),
+            models.UniqueConstraint(fields=["therapist", "weekday", "opens_at"], name="opening_hours_unique_start"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens_at:%H:%M}–{self.closes_at:%H:%M}"
+
+    @property
+    def label(self) -> str:
+        """"9:00–17:00": hours without a leading zero, as people write them."""
+        return f"{_clock(self.opens_at)}–{_clock(self.closes_at)}"
+
+
+def _clock(value: time) -> str:
+    return f"{value.hour}:{value.minute:02d}"
+
 
 class ScoreSnapshot(models.Model):
     """A therapist's score on a day it changed: the history the dashboard charts.

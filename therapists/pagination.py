@@ -68,3 +68,18 @@ def paginate(paginator: Paginator, number: str | None):
             paginator.page(paginator.num_pages),
             f"There are only {paginator.num_pages} pages of results, so here is the last one.",
         )
+
+
+def page_window(page, around: int = 2) -> list[int | None]:
+    """The page numbers to link: the first, the last and `around` either side of this one; None is a gap.
+
+    Page 7 of 40: [1, None, 5, 6, 7, 8, 9, None, 40].
+    """
+    last = page.paginator.num_pages
+    shown = sorted({1, last, *range(max(1, page.number - around), min(last, page.number + around) + 1)})
+    window: list[int | None] = []
+    for number in shown:
+        if window and number - window[-1] > 1:
+            window.append(None)
+        window.append(number)
+    return window

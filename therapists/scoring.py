@@ -385,8 +385,8 @@ def next_steps(inputs: ScoreInputs) -> list[NextStep]:
         steps.append(
             NextStep(
                 "reviews",
-                f"{ADVICE_REVIEWS} more good reviews from verified visits: about +{_points_text(worth)}. Every attended "
-                "appointment you mark invites the client to review you.",
+                f"{ADVICE_REVIEWS} more good reviews from verified visits: about +{_points_text(worth)}. "
+                "Every attended appointment you mark invites the client to review you.",
                 worth,
             )
         )

@@ -7,16 +7,19 @@ calls recompute_score in the same transaction whenever what counts toward the sc
 drops the cached visitor pages after commit whenever what visitors see changed.
 """
 
+import itertools
 import uuid
+import zoneinfo
+from datetime import time
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.text import get_text_list, slugify
 
-from directory.lib.cache import invalidate_public_pages_on_commit
+from directory.lib.cache import invalidate_public_pages, invalidate_public_pages_on_commit
 from therapists.images import ProcessedPhoto
-from therapists.models import Therapist
+from therapists.models import OpeningHours, Therapist
 from therapists.scores import recompute_score
 
 # What a therapist edits, in the order the form shows it: ProfileForm.Meta.fields is this list.
@@ -40,8 +43,9 @@ PROFILE_FIELDS = [
     "website",
 ]
 PROFILE_RELATIONS = ["modalities", "needs", "languages"]
-# Set by the form from the city and country, never typed in.
-GEOCODED_FIELDS = ["latitude", "longitude"]
+# Set by the form from the city and country, never typed in (the time zone can be changed on the
+# opening hours page, set_opening_hours).
+GEOCODED_FIELDS = ["latitude", "longitude", "time_zone"]
 
 
 def _unique_slug(display_name: str) -> str:
@@ -99,6 +103,48 @@ def update_profile(*, therapist: Therapist, data: dict) -> Therapist:
         )
     invalidate_public_pages_on_commit()
     return recompute_score(therapist_id=therapist.pk)
+
+
+@transaction.atomic
+def set_opening_hours(
+    *,
+    therapist: Therapist,
+    rows: list[tuple[int, time, time]],
+    accepts_appointment_requests: bool,
+    appointment_minutes: int,
+    time_zone: str,
+) -> Therapist:
+    """Replace the week's opening hours and the request settings in one go.
+
+    rows are (weekday, opens_at, closes_at) in the therapist's local time; ranges of one day must not
+    overlap. Already booked appointments keep their times: hours only bound new requests.
+    """
+    therapist = Therapist.objects.select_for_update().get(pk=therapist.pk)
+    if time_zone and time_zone not in zoneinfo.available_timezones():
+        raise ValidationError("Choose a time zone from the list.")
+    by_day: dict[int, list[tuple[time, time]]] = {}
+    for weekday, opens_at, closes_at in rows:
+        if closes_at <= opens_at:
+            raise ValidationError("Each closing time must be after its opening time.")
+        by_day.setdefault(weekday, []).append((opens_at, closes_at))
+    for ranges in by_day.values():
+        ranges.sort()
+        if any(later[0] < earlier[1] for earlier, later in itertools.pairwise(ranges)):
+            raise ValidationError("Two opening ranges of one day overlap.")
+    if accepts_appointment_requests and not rows:
+        raise ValidationError("Add your opening hours before you take requests.")
+    therapist.opening_hours.all().delete()
+    OpeningHours.objects.bulk_create(
+        OpeningHours(therapist=therapist, weekday=weekday, opens_at=opens_at, closes_at=closes_at)
+        for weekday, opens_at, closes_at in rows
+    )
+    therapist.accepts_appointment_requests = accepts_appointment_requests
+    therapist.appointment_minutes = appointment_minutes
+    therapist.time_zone = time_zone
+    therapist.save(update_fields=["accepts_appointment_requests", "appointment_minutes", "time_zone", "updated_at"])
+    # The profile, its search card and the API show the hours: drop the cached visitor pages.
+    transaction.on_commit(invalidate_public_pages)
+    return therapist
 
 
 @transaction.atomic

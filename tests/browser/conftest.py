@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from therapists.geo import find_place
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
 # page actions are still synchronous, so Django's async-safety guard does not apply here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -72,3 +74,10 @@ def screenshot(page):
         return path
 
     return take
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _gazetteer_loaded():
+    """The live server runs in this process: load the city index once up front, so the first search
+    of a run does not spend its navigation timeout building it on a busy machine."""
+    find_place("Berlin")

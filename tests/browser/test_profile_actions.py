@@ -74,17 +74,19 @@ def test_an_author_deletes_their_review_from_the_profile_after_confirming(live_s
     mine = card(page, "My old review")
     expect(mine.get_by_role("link", name="Edit your review")).to_have_count(0)
     expect(mine.get_by_text("Editing closed on")).to_be_visible()
-    mine.get_by_text("Delete your review").click()
-    expect(mine.get_by_text("This cannot be undone.")).to_be_visible()
+    mine.get_by_text("Withdraw your review").click()
+    expect(mine.get_by_text("We keep it, unseen")).to_be_visible()
     screenshot(f"profile-delete-confirm-{width}")
-    assert Review.objects.filter(pk=review.pk).exists()  # opening the question deletes nothing
-    mine.get_by_role("button", name="Delete my review").click()
+    assert Review.objects.get(pk=review.pk).is_published  # opening the question withdraws nothing
+    mine.get_by_role("button", name="Withdraw my review").click()
 
-    expect(page.get_by_text("Your review of Paula Rossi is deleted.")).to_be_visible()
+    expect(page.get_by_text("Your review of Paula Rossi is withdrawn")).to_be_visible()
     expect(card(page, "My old review")).to_have_count(0)
-    expect(page.get_by_role("link", name="Write a review")).to_be_visible()
-    assert not Review.objects.filter(pk=review.pk).exists()
-    assert Review.objects.filter(therapist=therapist).count() == 1
+    # One review per client per therapist: a withdrawn review is not written again.
+    expect(page.get_by_text("you withdrew your review")).to_be_visible()
+    expect(page.get_by_role("link", name="Write a review")).to_have_count(0)
+    assert Review.objects.get(pk=review.pk).status == Review.Status.WITHDRAWN
+    assert Review.objects.published().filter(therapist=therapist).count() == 1
 
 
 def test_a_client_edits_and_deletes_from_their_reviews_page(live_server, page, screenshot):
@@ -105,9 +107,9 @@ def test_a_client_edits_and_deletes_from_their_reviews_page(live_server, page, s
     page.go_back()
 
     expect(page.get_by_role("link", name="Edit your review of Ben Brandt")).to_have_count(0)
-    page.get_by_text("Delete your review of Ben Brandt").click()
-    page.get_by_role("button", name="Delete my review of Ben Brandt").click()
-    expect(page.get_by_text("Your review of Ben Brandt is deleted.")).to_be_visible()
+    page.get_by_text("Withdraw your review of Ben Brandt").click()
+    page.get_by_role("button", name="Withdraw my review of Ben Brandt").click()
+    expect(page.get_by_text("Your review of Ben Brandt is withdrawn")).to_be_visible()
     expect(page.get_by_role("heading", name="Your reviews", level=1)).to_be_visible()
-    assert list(Review.objects.filter(author=client)) == [recent]
-    assert not Review.objects.filter(pk=old.pk).exists()
+    assert list(Review.objects.published().filter(author=client)) == [recent]
+    assert Review.objects.get(pk=old.pk).status == Review.Status.WITHDRAWN

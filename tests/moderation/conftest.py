@@ -17,6 +17,8 @@ def queue(db):
         verified=CredentialFactory(therapist=owner, verified=True, certificate=True),
         flagged=flagged,
         hidden=ReviewFactory(therapist=owner, hidden=True),
+        held=ReviewFactory(therapist=owner, held=True),
+        held_too=ReviewFactory(therapist=owner, held=True),
         suspended=TherapistFactory(suspended=True),
         failed_email=EmailFactory(failed=True, to=owner.user.email),
     )

@@ -29,6 +29,11 @@ URLS = {
     "hide_review": lambda q: ("post", f"/moderation/reviews/{q.flagged.pk}/hide/", {"hide-reason": "Insults."}),
     "dismiss_flags": lambda q: ("post", f"/moderation/reviews/{q.flagged.pk}/dismiss-flags/", {}),
     "restore_review": lambda q: ("post", f"/moderation/reviews/{q.hidden.pk}/restore/", {}),
+    "held_reviews": lambda q: ("get", "/moderation/reviews/held/", {}),
+    "publish_held_review": lambda q: ("post", f"/moderation/reviews/{q.held.pk}/held/publish/", {}),
+    "hide_held_review": lambda q: (
+        "post", f"/moderation/reviews/{q.held_too.pk}/held/hide/", {"hide-reason": "Same text as three others."}
+    ),
     "therapist_list": lambda q: ("get", "/moderation/therapists/?q=a", {}),
     "therapist_detail": lambda q: ("get", f"/moderation/therapists/{q.owner.pk}/", {}),
     "suspend_therapist": lambda q: (
@@ -89,7 +94,8 @@ def test_moderator_who_is_not_staff_may_use_every_moderation_url(client, queue, 
 
 
 POST_ONLY = [name for name in URLS if name.split("_")[0] in {"verify", "reject", "revoke", "hide", "dismiss",
-                                                               "restore", "suspend", "unsuspend", "resend"}]
+                                                               "restore", "suspend", "unsuspend", "resend",
+                                                               "publish"}]
 
 
 @pytest.mark.parametrize("name", POST_ONLY)

@@ -259,7 +259,8 @@ def test_hide_review_logs_before_and_after(moderator):
     decision = _only_decision()
     assert (decision.action, decision.reason) == (Decision.Action.HIDE_REVIEW, "Spam.")
     assert decision.before == {"status": "published", "open_flags": 1}
-    assert decision.after == {"status": "hidden", "open_flags": 0}
+    # Counted in the transparency table under the criterion its flags gave.
+    assert decision.after == {"status": "hidden", "open_flags": 0, "criterion": "offensive"}
 
 
 def test_hide_review_emails_the_author_and_the_therapist_after_commit(moderator, django_capture_on_commit_callbacks):

@@ -42,6 +42,7 @@ def test_overview_counts_each_queue(moderator_client):
     review = ReviewFactory()
     ReviewFlagFactory.create_batch(2, review=review)
     ReviewFactory(hidden=True)
+    ReviewFactory(held=True)
     TherapistFactory(suspended=True)
     EmailFactory.create_batch(2, failed=True)
     EmailFactory(sent=True)
@@ -51,6 +52,7 @@ def test_overview_counts_each_queue(moderator_client):
         "pending_credentials": 2,
         "flagged_reviews": 1,
         "hidden_reviews": 1,
+        "held_reviews": 1,
         "suspended_therapists": 1,
         "failed_emails": 2,
     }

@@ -6,6 +6,7 @@ from django.utils import timezone
 def review_data(therapist, **overrides) -> dict:
     """A valid POST for /therapists/<slug>/review/ (all three answers, 4 stars)."""
     data = {
+        "insider": "False",
         "modality": therapist.modalities.first().pk,
         "visit_date": (timezone.localdate() - timedelta(days=7)).isoformat(),
         "consultation_given": "True",

@@ -40,7 +40,7 @@ def test_a_recent_review_offers_edit_until_the_window_ends_and_delete(client):
     content = client.get(URL).content.decode()
     assert f'href="/therapists/{review.therapist.slug}/review/"' in content
     assert f"until {review.editable_until:%-d %B %Y}" in content
-    assert f'action="/therapists/{review.therapist.slug}/review/delete/"' in content
+    assert f'action="/therapists/{review.therapist.slug}/review/withdraw/"' in content
 
 
 def test_an_old_review_says_editing_closed_and_still_offers_delete(client):
@@ -49,7 +49,7 @@ def test_an_old_review_says_editing_closed_and_still_offers_delete(client):
     content = client.get(URL).content.decode()
     assert f'href="/therapists/{review.therapist.slug}/review/"' not in content
     assert f"Editing closed on {review.editable_until:%-d %B %Y}." in content
-    assert f'action="/therapists/{review.therapist.slug}/review/delete/"' in content
+    assert f'action="/therapists/{review.therapist.slug}/review/withdraw/"' in content
 
 
 def test_a_hidden_review_shows_the_moderators_reason(client):
@@ -85,24 +85,24 @@ def test_someone_without_reviews_is_told_how_to_write_one(client, client_user):
 def test_deleting_from_this_page_comes_back_to_it(client):
     review = ReviewFactory()
     client.force_login(review.author)
-    response = client.post(f"/therapists/{review.therapist.slug}/review/delete/", {"next": URL}, follow=True)
+    response = client.post(f"/therapists/{review.therapist.slug}/review/withdraw/", {"next": URL}, follow=True)
     assert response.redirect_chain == [(URL, 302)]
-    assert f"Your review of {review.therapist.display_name} is deleted." in response.content.decode()
-    assert not Review.objects.filter(pk=review.pk).exists()
+    assert f"Your review of {review.therapist.display_name} is withdrawn" in response.content.decode()
+    assert Review.objects.get(pk=review.pk).status == Review.Status.WITHDRAWN
 
 
 @pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/", ""])
 def test_delete_never_redirects_off_the_site(client, next_url):
     review = ReviewFactory()
     client.force_login(review.author)
-    response = client.post(f"/therapists/{review.therapist.slug}/review/delete/", {"next": next_url})
+    response = client.post(f"/therapists/{review.therapist.slug}/review/withdraw/", {"next": next_url})
     assert response["Location"] == f"/therapists/{review.therapist.slug}/"
-    assert not Review.objects.filter(pk=review.pk).exists()
+    assert Review.objects.get(pk=review.pk).status == Review.Status.WITHDRAWN
 
 
 def test_deleting_a_review_of_a_suspended_profile_comes_back_to_your_reviews(client):
     review = ReviewFactory(therapist=TherapistFactory(suspended=True))
     client.force_login(review.author)
-    response = client.post(f"/therapists/{review.therapist.slug}/review/delete/")
+    response = client.post(f"/therapists/{review.therapist.slug}/review/withdraw/")
     assert response["Location"] == URL
-    assert not Review.objects.filter(pk=review.pk).exists()
+    assert Review.objects.get(pk=review.pk).status == Review.Status.WITHDRAWN

@@ -49,10 +49,10 @@ def test_author_gets_a_delete_form_that_asks_first():
     review = ReviewFactory()
     html = render(review, review.author)
     form = re.search(
-        r'<details class="confirm-action">\s*<summary>Delete your review</summary>(.*?)</details>', html, re.S
+        r'<details class="confirm-action">\s*<summary>Withdraw your review</summary>(.*?)</details>', html, re.S
     )
     assert form, "the delete button is not behind a confirming summary"
-    assert f'action="/therapists/{review.therapist.slug}/review/delete/"' in form.group(1)
+    assert f'action="/therapists/{review.therapist.slug}/review/withdraw/"' in form.group(1)
     assert 'name="csrfmiddlewaretoken" value="the-token"' in form.group(1)
 
 
@@ -61,7 +61,7 @@ def test_author_past_the_edit_window_gets_no_edit_link_but_still_delete():
     html = render(review, review.author)
     assert f'href="/therapists/{review.therapist.slug}/review/"' not in html
     assert "Editing closed on" in html
-    assert "/review/delete/" in html
+    assert "/review/withdraw/" in html
 
 
 def test_flag_form_carries_the_token_it_is_given():

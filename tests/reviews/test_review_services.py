@@ -84,11 +84,12 @@ def test_lost_insert_race_becomes_an_edit_of_the_winning_review(monkeypatch):
     assert (therapist.review_count, therapist.rating_avg) == (1, 2.0)
 
 
-def test_delete_review_by_someone_else_is_refused():
+def test_withdraw_review_by_someone_else_is_refused():
     review = ReviewFactory()
     with pytest.raises(ValidationError):
-        services.delete_review(review=review, user=UserFactory())
-    assert Review.objects.filter(pk=review.pk).exists()
+        services.withdraw_review(review=review, user=UserFactory())
+    review.refresh_from_db()
+    assert review.status == Review.Status.PUBLISHED
 
 
 def test_author_cannot_flag_own_review():

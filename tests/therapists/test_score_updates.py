@@ -34,7 +34,7 @@ def test_hidden_review_lowers_review_count_and_changes_score_immediately():
     therapist = TherapistFactory()
     reviews = [ReviewFactory(therapist=therapist) for _ in range(3)]
     before = recompute_score(therapist_id=therapist.pk)
-    Review.objects.filter(pk=reviews[0].pk).update(status=Review.Status.HIDDEN)
+    Review.objects.filter(pk=reviews[0].pk).update(status=Review.Status.HIDDEN, removed_at=timezone.now())
     after = recompute_score(therapist_id=therapist.pk)
     assert (before.review_count, after.review_count) == (3, 2)
     assert after.score < before.score
@@ -124,7 +124,9 @@ def test_incremental_and_bulk_paths_agree_after_random_operations():
         elif action in {"hide", "restore"} and reviews:
             review = rng.choice(reviews)
             status = Review.Status.HIDDEN if action == "hide" else Review.Status.PUBLISHED
-            Review.objects.filter(pk=review.pk).update(status=status)
+            Review.objects.filter(pk=review.pk).update(
+                status=status, removed_at=timezone.now() if action == "hide" else None
+            )
             therapist = review.therapist
         elif action == "credential":
             CredentialFactory(therapist=therapist, kind=rng.choice(["licence", "certificate"]))

@@ -9,7 +9,7 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from tests.factories import CredentialFactory, ReviewFactory, TherapistFactory
+from tests.factories import AppointmentFactory, CredentialFactory, ReviewFactory, TherapistFactory
 from therapists import scoring
 from therapists.charts import score_history_chart
 from therapists.models import ScoreSnapshot, Therapist
@@ -189,3 +189,21 @@ def test_history_chart_holds_each_score_until_it_changes():
     # y = 12 + 178 * (1 - score / 100); x = 36 + 592 * days since the start / 365 (300 days: 522.6).
     assert chart.path == "M36.0 101.0 L522.6 101.0 L522.6 56.5 L628.0 56.5"
     assert not score_history_chart([(today, 40.0)], [], today=today).path  # one day is not a history yet
+
+
+def test_a_review_of_an_attended_appointment_weighs_as_a_verified_visit():
+    therapist = TherapistFactory(practising_since=None)
+    appointment = AppointmentFactory(attended=True, request__therapist=therapist)
+    ReviewFactory(therapist=therapist, author=appointment.client, appointment=appointment)
+    ReviewFactory(therapist=therapist)
+
+    inputs = score_inputs(therapist=therapist)
+    therapist.refresh_from_db()
+
+    assert sorted(inputs.reviews, key=lambda g: g.verified) == [
+        ReviewGroup(False, 0, 1, 5, 1, 1, 1),
+        ReviewGroup(True, 0, 1, 5, 1, 1, 1),
+    ]
+    assert therapist.score == compute_score(inputs).score
+    two_unverified = compute_score(ScoreInputs(reviews=(ReviewGroup(False, 0, 2, 10, 2, 2, 2),))).score
+    assert therapist.score > two_unverified

@@ -2,8 +2,9 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import User
+from appointments.models import Appointment, AppointmentRequest
 from reviews.models import Review
-from therapists.models import Credential, Therapist
+from therapists.models import Credential, OpeningHours, Therapist
 from therapists.scores import recompute_scores
 
 pytestmark = pytest.mark.django_db
@@ -62,3 +63,18 @@ def test_if_empty_does_nothing_on_a_seeded_database(capsys):
     call_command("seed_demo", therapists=5, reviews=10, if_empty=True)
     assert Therapist.objects.count() == 5
     assert "not seeding" in capsys.readouterr().out
+
+
+def test_seed_demo_gives_hours_verified_visits_and_an_inbox():
+    call_command("seed_demo", therapists=20, reviews=150, seed=3)
+    assert OpeningHours.objects.values("therapist").distinct().count() >= 5
+    assert Therapist.objects.filter(accepts_appointment_requests=True).exists()
+    assert set(Therapist.objects.values_list("time_zone", flat=True)) - {""}
+    verified = Review.objects.filter(appointment__isnull=False)
+    assert 0 < verified.count() < Review.objects.count()
+    for review in verified.select_related("appointment")[:20]:
+        assert review.appointment.state == Appointment.State.ATTENDED
+        appointment = review.appointment
+        assert (appointment.therapist_id, appointment.client_id) == (review.therapist_id, review.author_id)
+        assert review.appointment.starts_at.date() == review.visit_date
+    assert AppointmentRequest.objects.open().exists()

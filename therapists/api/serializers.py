@@ -4,7 +4,19 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from reviews.models import Review
-from therapists.models import Credential, Therapist
+from therapists.models import Credential, OpeningHours, Therapist
+
+
+class OpeningHoursSerializer(serializers.ModelSerializer):
+    """One opening range, in the therapist's local time (their `time_zone`); weekday 0 is Monday."""
+
+    opens_at = serializers.TimeField(format="%H:%M")
+    closes_at = serializers.TimeField(format="%H:%M")
+
+    class Meta:
+        model = OpeningHours
+        fields = ["weekday", "opens_at", "closes_at"]
+        read_only_fields = fields
 
 
 class TherapistListSerializer(serializers.ModelSerializer):
@@ -15,6 +27,8 @@ class TherapistListSerializer(serializers.ModelSerializer):
     needs = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     languages = serializers.SlugRelatedField(many=True, read_only=True, slug_field="code")
     years_of_experience = serializers.IntegerField(read_only=True, allow_null=True)
+    time_zone = serializers.SerializerMethodField()
+    opening_hours = OpeningHoursSerializer(many=True, read_only=True)
 
     class Meta:
         model = Therapist
@@ -34,6 +48,9 @@ class TherapistListSerializer(serializers.ModelSerializer):
             "languages",
             "years_of_experience",
             "accepts_new_clients",
+            "accepts_appointment_requests",
+            "time_zone",
+            "opening_hours",
             "price_from",
             "price_to",
             "currency",
@@ -44,6 +61,10 @@ class TherapistListSerializer(serializers.ModelSerializer):
             "review_count",
         ]
         read_only_fields = fields
+
+    def get_time_zone(self, therapist) -> str:
+        """The IANA zone the opening hours are in, e.g. Europe/Berlin (UTC while no city is known)."""
+        return therapist.zone.key
 
     def get_profile_url(self, therapist) -> str:
         return self.context["request"].build_absolute_uri(therapist.get_absolute_url())
@@ -120,6 +141,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     author_name = serializers.SerializerMethodField()
     modality = serializers.SlugRelatedField(read_only=True, slug_field="slug", allow_null=True)
     visit_month = serializers.SerializerMethodField()
+    verified_visit = serializers.BooleanField(source="is_verified_visit", read_only=True)
     reply = serializers.SerializerMethodField()
 
     class Meta:
@@ -132,6 +154,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "author_name",
             "modality",
             "visit_month",
+            "verified_visit",
             "consultation_given",
             "unwanted_effects",
             "aftercare_given",
@@ -142,7 +165,7 @@ class ReviewSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_author_name(self, review) -> str:
-        return review.author.name or "A client"
+        return review.author_display_name
 
     def get_visit_month(self, review) -> str:
         """Year and month only (YYYY-MM): the exact day of a visit is nobody else's business."""

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from therapists import credentials, services
 from therapists.charts import score_history_chart
 from therapists.documents import content_type_for
-from therapists.forms import CreateProfileForm, CredentialForm, PhotoForm, ProfileForm
+from therapists.forms import CreateProfileForm, CredentialForm, OpeningHoursForm, PhotoForm, ProfileForm
 from therapists.models import Credential, Therapist
 from therapists.scores import score_inputs
 from therapists.scoring import next_steps
@@ -124,6 +124,27 @@ def edit_profile(request):
             messages.success(request, "Your profile is saved.")
             return redirect("dashboard:home")
     return render(request, "therapists/dashboard/profile_form.html", {"therapist": therapist, "form": form})
+
+
+@login_required
+def opening_hours(request):
+    therapist = get_object_or_404(Therapist.objects.owned_by(request.user).prefetch_related("opening_hours"))
+    form = OpeningHoursForm(*_bound(request), therapist=therapist)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_opening_hours(
+                therapist=therapist,
+                rows=form.rows,
+                accepts_appointment_requests=form.cleaned_data["accepts_appointment_requests"],
+                appointment_minutes=form.cleaned_data["appointment_minutes"],
+                time_zone=form.cleaned_data["time_zone"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your opening hours are saved.")
+            return redirect("dashboard:home")
+    return render(request, "therapists/dashboard/opening_hours_form.html", {"therapist": therapist, "form": form})
 
 
 @login_required

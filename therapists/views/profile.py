@@ -86,7 +86,7 @@ def json_ld(request, therapist: Therapist, reviews) -> str:
                 "name": review.title,
                 "reviewBody": review.body,
                 "datePublished": review.created_at.date(),
-                "author": {"@type": "Person", "name": review.author.public_name},
+                "author": {"@type": "Person", "name": review.author_display_name},
                 "reviewRating": {"@type": "Rating", "ratingValue": review.rating, "bestRating": 5, "worstRating": 1},
             }
             for review in reviews

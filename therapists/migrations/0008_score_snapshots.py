@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('therapists', '0005_credential_register'),
+        ('therapists', '0007_time_zone_from_city'),
     ]
 
     operations = [
