@@ -1,7 +1,7 @@
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
@@ -61,21 +61,31 @@ class User(AbstractUser):
         return self.name or self.email
 
     @cached_property
-    def is_moderator(self) -> bool:
-        """Holds moderation.moderate through a group or directly (superusers too).
+    def _roles(self) -> tuple[bool, bool]:
+        """(holds moderation.moderate, owns a therapist profile), in one query remembered for the request.
 
-        One EXISTS query, remembered for the request: the navigation asks on every page, and
-        has_perm() would load every permission of the user in two queries.
+        The navigation asks both on every page; has_perm() would load every permission of the user in
+        two queries, and two EXISTS were one query more than a logged-in page's budget. The profile
+        model is found through the reverse relation of Therapist.user, so this app imports nothing above it.
         """
+        profile_model = self._meta.get_field("therapist").related_model
+        moderate = Permission.objects.filter(codename="moderate", content_type__app_label="moderation").filter(
+            Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk"))
+        )
+        row = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values_list(Exists(moderate), Exists(profile_model.objects.filter(user=OuterRef("pk"))))
+            .first()
+        )
+        return (bool(row[0]), bool(row[1])) if row else (False, False)
+
+    @property
+    def is_moderator(self) -> bool:
+        """Holds moderation.moderate through a group or directly (superusers too)."""
         if not self.is_active:
             return False
-        if self.is_superuser:
-            return True
-        return (
-            Permission.objects.filter(codename="moderate", content_type__app_label="moderation")
-            .filter(Q(group__user=self) | Q(user=self))
-            .exists()
-        )
+        return self.is_superuser or self._roles[0]
 
     @property
     def public_name(self) -> str:
@@ -89,15 +99,10 @@ class User(AbstractUser):
         last = rest.split()[-1] if rest.split() else ""
         return f"{first} {last[0].upper()}." if last else first
 
-    @cached_property
+    @property
     def has_therapist_profile(self) -> bool:
-        """Owns a therapist profile in any status: the navigation offers the dashboard only then.
-
-        One EXISTS, remembered for the request. The model is found through the reverse relation
-        of Therapist.user, so this app imports nothing above it.
-        """
-        profile_model = self._meta.get_field("therapist").related_model
-        return profile_model.objects.filter(user=self).exists()
+        """Owns a therapist profile in any status: the navigation offers the dashboard only then."""
+        return self._roles[1]
 
     def has_confirmed_address(self) -> bool:
         """Whether allauth holds a verified address for this user (one query each call)."""

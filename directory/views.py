@@ -17,9 +17,10 @@ from directory.lib.cache import cache_public_page
 from moderation import transparency
 from reviews import rules as review_rules
 from reviews.models import ReviewFlag
+from therapists import scoring
+from therapists.charts import histogram_bars
 from therapists.choices import search_choices
 from therapists.models import Therapist
-from therapists.scoring import LABELS, WEIGHTS
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +32,45 @@ def home(request):
     return render(request, "home.html", {"top_therapists": top_therapists, "choices": search_choices()})
 
 
+# The histogram is an aggregate over every published therapist: recounted at most hourly.
+SCORE_DISTRIBUTION_SECONDS = 3600
+
+
+def _score_distribution() -> list[int]:
+    return cache.get_or_set(
+        "how-we-rank:score-distribution",
+        lambda: Therapist.objects.published().score_distribution(),
+        SCORE_DISTRIBUTION_SECONDS,
+    )
+
+
 @require_safe
 def how_we_rank(request):
     # Built from the weights table itself, so this page cannot drift from the code.
-    components = [{"key": key, "label": LABELS[key], "weight": weight} for key, weight in WEIGHTS.items()]
-    return render(request, "how_we_rank.html", {"components": components})
+    components = [
+        {"key": key, "label": scoring.LABELS[key], "weight": weight} for key, weight in scoring.WEIGHTS.items()
+    ]
+    examples = {
+        "one_perfect": scoring.compute_score(
+            scoring.ScoreInputs(reviews=(scoring.ReviewGroup(True, 0, 1, 5, 1, 1, 1),))
+        ).rating_weighted,
+        "many_good": scoring.compute_score(
+            scoring.ScoreInputs(reviews=(scoring.ReviewGroup(True, 0, 200, 960, 200, 200, 200),))
+        ).rating_weighted,
+    }
+    counts = _score_distribution()
+    context = {
+        "components": components,
+        "rules": scoring,
+        "review_weight_percent": round(100 * scoring.REVIEW_WEIGHTS["not_verified"]),
+        "decay_percent": round(100 * scoring.AGE_DECAY_PER_YEAR),
+        "floor_percent": round(100 * scoring.AGE_WEIGHT_FLOOR),
+        "self_declared_percent": round(100 * scoring.SELF_DECLARED_YEAR_SHARE),
+        "examples": examples,
+        "histogram": histogram_bars(counts),
+        "published_count": sum(counts),
+    }
+    return render(request, "how_we_rank.html", context)
 
 
 @require_safe

@@ -1,13 +1,14 @@
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, Q, Sum, Value, When
 from django.utils import timezone
 
 from appointments.models import Appointment
 from reviews import rules
 from therapists.models import Modality, Therapist
+from therapists.scoring import AGE_STEPS, years_before
 
 
 def score_input_expressions() -> dict:
@@ -21,6 +22,29 @@ def score_input_expressions() -> dict:
         "consultation_yes": Count("pk", filter=Q(consultation_given=True)),
         "no_unwanted_effects": Count("pk", filter=Q(unwanted_effects=False)),
         "aftercare_yes": Count("pk", filter=Q(aftercare_given=True)),
+    }
+
+
+def _start_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def score_group_keys(today: date) -> dict:
+    """What sets a review's weight in the score: a verified visit or not, and its whole years of age.
+
+    Age in whole years since it was written (AGE_STEPS and older share one group), computed from
+    anniversaries in SQL, so the set-wise and the one-therapist recompute group alike.
+    """
+    # Compared with the start of each anniversary's next day as an aware datetime, not through
+    # created_at__date: converting a million timestamps to dates cost most of the daily recompute.
+    age_steps = [
+        When(created_at__gte=_start_of_day(years_before(today, years + 1) + timedelta(days=1)), then=Value(years))
+        for years in range(AGE_STEPS)
+    ]
+    return {
+        # The one rule of a verified visit (ReviewQuerySet.verified_visits): through an attended appointment.
+        "verified": ExpressionWrapper(Q(appointment__isnull=False), output_field=BooleanField()),
+        "age_years": Case(*age_steps, default=Value(AGE_STEPS)),
     }
 
 
@@ -82,9 +106,14 @@ class ReviewQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by("-created_at", "-pk")
 
-    def score_inputs(self) -> dict:
-        """The aggregates the qualification score is built from, computed in SQL in one query."""
-        return self.aggregate(**score_input_expressions())
+    def score_groups(self, today: date):
+        """Rows of (therapist_id, verified, age_years) with the score aggregates of each group."""
+        return (
+            self.annotate(**score_group_keys(today))
+            .values("therapist_id", "verified", "age_years")
+            .annotate(**score_input_expressions())
+            .order_by()
+        )
 
     def rating_distribution(self) -> dict[int, int]:
         counts = dict(self.values_list("rating").annotate(n=Count("pk")).order_by())

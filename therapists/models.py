@@ -6,14 +6,15 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models
-from django.db.models import Exists, F, FloatField, OuterRef, Q, Value
-from django.db.models.functions import ASin, Cos, Least, Power, Radians, Sin, Sqrt
+from django.db.models import Count, Exists, F, FloatField, IntegerField, OuterRef, Q, Value
+from django.db.models.functions import ASin, Cast, Cos, Floor, Least, Power, Radians, Sin, Sqrt
 from django.urls import reverse
 from django.utils import timezone
 
 from registers.matching import RegisterAnswer, check_licence
 from registers.models import Register
 from therapists.geo import EARTH_RADIUS_KM, bounding_box
+from therapists.scoring import CARD_COMPONENTS
 
 # Nobody practising today started before this; guards against typos such as 198.
 EARLIEST_PRACTISING_YEAR = 1940
@@ -133,6 +134,17 @@ class TherapistQuerySet(models.QuerySet):
     def with_verified_licence(self, today: date | None = None):
         current_licence = Credential.objects.current(today).licences().filter(therapist=OuterRef("pk"))
         return self.filter(Exists(current_licence))
+
+    def score_distribution(self, buckets: int = 10) -> list[int]:
+        """How many therapists score in each equal slice of 0–100 (the last slice includes 100)."""
+        size = 100 // buckets
+        counts = dict(
+            self.annotate(bucket=Least(Cast(Floor(F("score") / size), IntegerField()), Value(buckets - 1)))
+            .values_list("bucket")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return [counts.get(bucket, 0) for bucket in range(buckets)]
 
     def ranked(self):
         return self.sorted_by("score")
@@ -387,10 +399,10 @@ class Therapist(models.Model):
         return "".join(word[0] for word in self.display_name.split()[:2]).upper() or "?"
 
     @property
-    def top_score_components(self) -> list[dict]:
-        """The three stored breakdown components that earned the most points, for result cards."""
-        earned = [c for c in self.score_breakdown or [] if c.get("points")]
-        return sorted(earned, key=lambda c: -c["points"])[:3]
+    def card_score_components(self) -> list[dict]:
+        """The stored components every result card shows, always the same ones in the same order."""
+        by_key = {component["key"]: component for component in self.score_breakdown or []}
+        return [by_key[key] for key in CARD_COMPONENTS if key in by_key]
 
     def offered_names(self) -> dict[str, list[str]]:
         """{"modality_names", "need_names", "language_names"}: sorted names, in one UNION query."""
@@ -600,3 +612,26 @@ class OpeningHours(models.Model):
 
 def _clock(value: time) -> str:
     return f"{value.hour}:{value.minute:02d}"
+
+
+class ScoreSnapshot(models.Model):
+    """A therapist's score on a day it changed: the history the dashboard charts.
+
+    Written by the score pipeline (therapists.scores) only when the score or a component's points
+    moved, so a therapist has one row per day of change, not one per day.
+    """
+
+    therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="score_history")
+    day = models.DateField()
+    score = models.FloatField()
+    points = models.JSONField(default=dict)  # component key -> points, as in score_breakdown
+
+    class Meta:
+        ordering = ["therapist", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["therapist", "day"], name="score_snapshot_one_per_day"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="score_snapshot_score_0_to_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.therapist_id} on {self.day}: {self.score}"

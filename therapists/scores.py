@@ -4,37 +4,70 @@ Scores are always aggregated in SQL from the source rows, never read, changed in
 written back, so two reviews landing at once cannot lose each other's update.
 """
 
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from directory.lib.cache import invalidate_public_pages
-from reviews.models import Review, score_input_expressions
-from therapists.models import Credential, Therapist
-from therapists.scoring import ScoreInputs, compute_score
+from reviews.models import Review
+from therapists.models import Credential, ScoreSnapshot, Therapist
+from therapists.scoring import ReviewGroup, ScoreInputs, compute_score
 
 SCORE_FIELDS = ["score", "score_breakdown", "rating_avg", "rating_weighted", "review_count", "has_verified_licence"]
-CREDENTIAL_COUNTS = {
-    "licences": Count("pk", filter=Q(kind=Credential.Kind.LICENCE)),
-    "certificates": Count("pk", filter=Q(kind=Credential.Kind.CERTIFICATE)),
-}
 
 
-def _score_values(practising_since: int | None, reviews: dict, credentials: dict, today: date) -> dict:
-    """The denormalised field values for one therapist, from its SQL aggregates."""
-    inputs = ScoreInputs(
+def _credential_evidence(today: date) -> dict:
+    """Aggregates over a therapist's verified and expired credentials.
+
+    Only current ones (verified, unexpired) earn the licence and certificate points; an expired
+    licence still proves the years since it was issued.
+    """
+    current = Q(status=Credential.Status.VERIFIED) & (Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    return {
+        "licences": Count("pk", filter=current & Q(kind=Credential.Kind.LICENCE)),
+        "certificates": Count("pk", filter=current & Q(kind=Credential.Kind.CERTIFICATE)),
+        "licensed_since": Min("issued_on", filter=Q(kind=Credential.Kind.LICENCE)),
+    }
+
+
+def _evidence_credentials():
+    return Credential.objects.filter(status__in=[Credential.Status.VERIFIED, Credential.Status.EXPIRED])
+
+
+def _review_groups(rows: Iterable[dict]) -> dict[int, list[ReviewGroup]]:
+    groups = defaultdict(list)
+    for row in rows:
+        groups[row["therapist_id"]].append(
+            ReviewGroup(
+                verified=bool(row["verified"]),
+                age_years=row["age_years"],
+                count=row["review_count"],
+                rating_sum=row["rating_sum"] or 0,
+                consultation_yes=row["consultation_yes"],
+                no_unwanted_effects=row["no_unwanted_effects"],
+                aftercare_yes=row["aftercare_yes"],
+            )
+        )
+    return groups
+
+
+def _inputs(practising_since: int | None, reviews: list[ReviewGroup], credentials: dict, today: date) -> ScoreInputs:
+    licensed_since = credentials.get("licensed_since")
+    return ScoreInputs(
         has_licence=bool(credentials.get("licences")),
         certificate_count=credentials.get("certificates") or 0,
         years_of_experience=max(0, today.year - practising_since) if practising_since else 0,
-        review_count=reviews.get("review_count") or 0,
-        rating_sum=reviews.get("rating_sum") or 0,
-        consultation_yes=reviews.get("consultation_yes") or 0,
-        no_unwanted_effects=reviews.get("no_unwanted_effects") or 0,
-        aftercare_yes=reviews.get("aftercare_yes") or 0,
+        verified_years=max(0, today.year - licensed_since.year) if licensed_since else 0,
+        reviews=tuple(reviews),
     )
+
+
+def _score_values(inputs: ScoreInputs) -> dict:
+    """The denormalised field values for one therapist."""
     breakdown = compute_score(inputs)
     return {
         "score": breakdown.score,
@@ -46,21 +79,50 @@ def _score_values(practising_since: int | None, reviews: dict, credentials: dict
     }
 
 
+def score_inputs(*, therapist: Therapist, today: date | None = None) -> ScoreInputs:
+    """One therapist's score inputs from the source rows (two queries); the dashboard's what-ifs use them."""
+    today = today or timezone.localdate()
+    groups = _review_groups(Review.objects.published().filter(therapist_id=therapist.pk).score_groups(today))
+    credentials = _evidence_credentials().filter(therapist_id=therapist.pk).aggregate(**_credential_evidence(today))
+    return _inputs(therapist.practising_since, groups.get(therapist.pk, []), credentials, today)
+
+
 @transaction.atomic
 def recompute_score(*, therapist_id: int, today: date | None = None) -> Therapist:
-    """Recompute one therapist's score from its published reviews and current credentials.
+    """Recompute one therapist's score from its published reviews and verified credentials.
 
     Locks the therapist row first, so concurrent callers queue, and each one aggregates every
-    row committed before it got the lock: no update is lost.
+    row committed before it got the lock: no update is lost. A changed score is also written to
+    the day's ScoreSnapshot.
     """
     today = today or timezone.localdate()
     therapist = Therapist.objects.select_for_update().get(pk=therapist_id)
-    reviews = Review.objects.published().filter(therapist_id=therapist_id).score_inputs()
-    credentials = Credential.objects.current(today).filter(therapist_id=therapist_id).aggregate(**CREDENTIAL_COUNTS)
-    for field, value in _score_values(therapist.practising_since, reviews, credentials, today).items():
+    before = (therapist.score, _points(therapist.score_breakdown))
+    values = _score_values(score_inputs(therapist=therapist, today=today))
+    for field, value in values.items():
         setattr(therapist, field, value)
     therapist.save(update_fields=[*SCORE_FIELDS, "updated_at"])
+    if (values["score"], _points(values["score_breakdown"])) != before:
+        _snapshot([(therapist_id, values)], today)
     return therapist
+
+
+def _points(breakdown: list[dict]) -> dict[str, float]:
+    return {component["key"]: component["points"] for component in breakdown or []}
+
+
+def _snapshot(changes: list[tuple[int, dict]], today: date) -> None:
+    """Record the day's score of each changed therapist: one row per therapist per day it changed."""
+    ScoreSnapshot.objects.bulk_create(
+        [
+            ScoreSnapshot(therapist_id=pk, day=today, score=values["score"], points=_points(values["score_breakdown"]))
+            for pk, values in changes
+        ],
+        update_conflicts=True,
+        unique_fields=["therapist", "day"],
+        update_fields=["score", "points"],
+        batch_size=1000,
+    )
 
 
 def recompute_scores(
@@ -86,28 +148,28 @@ def recompute_scores(
         if not batch:
             break
         low, high = batch[0][0], batch[-1][0]
-        reviews = {
-            row.pop("therapist_id"): row
-            for row in Review.objects.published()
-            .filter(therapist_id__gte=low, therapist_id__lte=high)
-            .values("therapist_id")
-            .annotate(**score_input_expressions())
-            .order_by()
-        }
+        in_batch = {"therapist_id__gte": low, "therapist_id__lte": high}
+        reviews = _review_groups(Review.objects.published().filter(**in_batch).score_groups(today))
         credentials = {
             row.pop("therapist_id"): row
-            for row in Credential.objects.current(today)
-            .filter(therapist_id__gte=low, therapist_id__lte=high)
+            for row in _evidence_credentials()
+            .filter(**in_batch)
             .values("therapist_id")
-            .annotate(**CREDENTIAL_COUNTS)
+            .annotate(**_credential_evidence(today))
             .order_by()
         }
-        dirty = []
+        dirty, moved = [], []
         for pk, practising_since, *stored in batch:
-            values = _score_values(practising_since, reviews.get(pk, {}), credentials.get(pk, {}), today)
+            inputs = _inputs(practising_since, reviews.get(pk, []), credentials.get(pk, {}), today)
+            values = _score_values(inputs)
             if [values[field] for field in SCORE_FIELDS] != stored:
                 dirty.append((pk, values))
-        _write_scores(dirty)
+                stored_score, stored_breakdown = stored[0], stored[1]
+                if (values["score"], _points(values["score_breakdown"])) != (stored_score, _points(stored_breakdown)):
+                    moved.append((pk, values))
+        with transaction.atomic():
+            _write_scores(dirty)
+            _snapshot(moved, today)
         changed += len(dirty)
         done += len(batch)
         last_pk = high

@@ -1,6 +1,7 @@
 """Each decision: the status changes, the reason is kept, the score follows, the log has before/after,
 and the email goes out after commit (never when the transaction rolls back)."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -15,13 +16,15 @@ from reviews.models import Review, ReviewFlag
 from tests.factories import CredentialFactory, ReviewFactory, ReviewFlagFactory, TherapistFactory, make_moderator
 from therapists.models import Credential, Therapist
 from therapists.scores import recompute_score
-from therapists.scoring import ScoreInputs, compute_score
+from therapists.scoring import ReviewGroup, ScoreInputs, compute_score
 
 pytestmark = pytest.mark.django_db
 
 FIVE_YEARS = ScoreInputs(years_of_experience=5)
-ONE_GOOD_REVIEW = ScoreInputs(
-    years_of_experience=5, review_count=1, rating_sum=5, consultation_yes=1, no_unwanted_effects=1, aftercare_yes=1
+# The factory's licence was issued two years ago: two of the five years become verified ones.
+FIVE_YEARS_LICENSED = replace(FIVE_YEARS, has_licence=True, verified_years=2)
+ONE_GOOD_REVIEW = FIVE_YEARS.with_reviews(
+    ReviewGroup(count=1, rating_sum=5, consultation_yes=1, no_unwanted_effects=1, aftercare_yes=1)
 )
 
 
@@ -47,7 +50,8 @@ def test_verify_credential_marks_it_verified_and_adds_the_licence_points(moderat
     assert credential.decided_by == moderator
     assert credential.decided_at is not None
     assert credential.therapist.has_verified_licence
-    assert credential.therapist.score == pytest.approx(compute_score(FIVE_YEARS).score + 20)
+    assert credential.therapist.score == pytest.approx(compute_score(FIVE_YEARS_LICENSED).score)
+    assert compute_score(FIVE_YEARS_LICENSED).score > compute_score(FIVE_YEARS).score + 20
 
 
 def test_verify_credential_logs_status_before_and_after(moderator):
@@ -378,7 +382,7 @@ def test_suspend_therapist_keeps_the_score_consistent_with_its_inputs(moderator)
     CredentialFactory(therapist=therapist, verified=True)
     services.suspend_therapist(therapist=therapist, moderator=moderator, reason="Forged licence.")
     therapist.refresh_from_db()
-    assert therapist.score == pytest.approx(compute_score(FIVE_YEARS).score + 20)
+    assert therapist.score == pytest.approx(compute_score(FIVE_YEARS_LICENSED).score)
 
 
 def test_suspend_therapist_sends_nothing_when_rolled_back(moderator, django_capture_on_commit_callbacks):

@@ -78,6 +78,7 @@ def test_detail_has_score_breakdown_credentials_and_distribution(client):
         "points": 20.0,
         "max": 20,
         "explanation": "Licence verified by a moderator",
+        "provisional": False,
     }
     assert [credential["status"] for credential in body["credentials"]] == ["verified"]
     assert "document" not in body["credentials"][0]

@@ -7,6 +7,8 @@ from django.utils import timezone
 from tests.factories import CredentialFactory, ModalityFactory, TherapistFactory, UserFactory
 from tests.therapists.uploads import SVG, image_bytes, pdf_bytes, upload
 from therapists.models import Credential
+from therapists.scores import recompute_score
+from therapists.scoring import ScoreInputs, compute_score
 
 pytestmark = pytest.mark.django_db
 
@@ -166,8 +168,6 @@ def test_pending_credential_cannot_be_resubmitted(client, owner):
 
 
 def test_editing_a_verified_credentials_facts_sends_it_back_to_pending_and_rescores(client, owner):
-    from therapists.scores import recompute_score
-
     credential = CredentialFactory(therapist=owner, verified=True)
     recompute_score(therapist_id=owner.pk)
     owner.refresh_from_db()
@@ -182,7 +182,9 @@ def test_editing_a_verified_credentials_facts_sends_it_back_to_pending_and_resco
     assert credential.status == Credential.Status.PENDING
     assert credential.number == "MT-CORRECTED"
     assert credential.document.name == old_document
-    assert owner.score == pytest.approx(score_with_licence - 20)
+    # Back to pending: the licence's 20 points go, and so do the years it proved (v2 score).
+    assert owner.score == pytest.approx(compute_score(ScoreInputs(years_of_experience=owner.years_of_experience)).score)
+    assert owner.score < score_with_licence - 20
 
 
 def test_saving_a_verified_credential_unchanged_keeps_it_verified(client, owner):

@@ -82,6 +82,9 @@ class ScoreComponentSerializer(serializers.Serializer):
     points = serializers.FloatField()
     max = serializers.IntegerField()
     explanation = serializers.CharField()
+    # True for a review component while the therapist has fewer than three reviews: shown as
+    # "Not enough reviews yet" rather than as points earned. Missing on scores stored before v2.
+    provisional = serializers.BooleanField(default=False)
 
 
 class CredentialSerializer(serializers.ModelSerializer):

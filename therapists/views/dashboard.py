@@ -4,21 +4,27 @@ Every object comes through `request.user` (`_own_therapist`, `_own_credential`):
 only ever picks among the user's own rows, so someone else's id is a 404.
 """
 
+from datetime import timedelta
+
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from directory.lib import ratelimit
 from therapists import credentials, services
+from therapists.charts import score_history_chart
 from therapists.documents import content_type_for
 from therapists.forms import CreateProfileForm, CredentialForm, OpeningHoursForm, PhotoForm, ProfileForm
 from therapists.models import Credential, Therapist
-from therapists.scoring import advice
+from therapists.scores import score_inputs
+from therapists.scoring import next_steps
 
 LATEST_REVIEWS = 10
 
@@ -36,6 +42,29 @@ def _report(request, error: ValidationError) -> None:
         messages.error(request, message)
 
 
+HISTORY_DAYS = 365
+
+
+def _score_history(therapist: Therapist):
+    """The last year of the score and what moved it: credentials verified, reviews published."""
+    today = timezone.localdate()
+    start = today - timedelta(days=HISTORY_DAYS)
+    earlier = therapist.score_history.filter(day__lt=start).order_by("-day").values_list("day", "score")[:1]
+    snapshots = [*earlier, *therapist.score_history.filter(day__gte=start).values_list("day", "score")]
+    verified = therapist.credentials.filter(
+        status__in=[Credential.Status.VERIFIED, Credential.Status.EXPIRED], decided_at__date__gte=start
+    ).values_list("decided_at", "title")
+    published = therapist.reviews.published().filter(created_at__date__gte=start).values_list("created_at", "rating")
+    events = sorted(
+        [(timezone.localdate(at), f"Verified: {title}") for at, title in verified]
+        + [(timezone.localdate(at), f"Review published ({rating}★)") for at, rating in published]
+    )
+    return {
+        "chart": score_history_chart(sorted(snapshots), events, today=today, days=HISTORY_DAYS),
+        "events": events[-10:][::-1],
+    }
+
+
 @login_required
 def home(request):
     therapist = Therapist.objects.owned_by(request.user).first()
@@ -48,7 +77,9 @@ def home(request):
     context = {
         "therapist": therapist,
         "missing": therapist.list_missing_for_publication(),
-        "score_items": [{**item, "advice": advice(item)} for item in therapist.score_breakdown],
+        "score_items": therapist.score_breakdown,
+        "next_steps": next_steps(score_inputs(therapist=therapist)),
+        "history": _score_history(therapist),
         "credentials": therapist.credentials.select_related("modality").order_by("-submitted_at", "-pk"),
         # Through the related manager: the therapists app reads reviews without importing the layer above.
         "reviews": therapist.reviews.published().select_related("reply").newest_first()[:LATEST_REVIEWS],
