@@ -279,6 +279,7 @@ def resubmit_credential(request, pk):
 # The moderation queue shows the document inline in a same-origin frame; every other page stays
 # unframeable (X-Frame-Options DENY, frame-ancestors 'none').
 @xframe_options_sameorigin
+@csp_replace({"frame-ancestors": ["'self'"]})
 def credential_document(request, pk):
     """Stream a private credential document to its owner or a moderator; 404 for anyone else."""
     credentials = Credential.objects.all()
