@@ -24,6 +24,10 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
+    # Not one transaction: on PostgreSQL the backfill's UPDATEs leave deferred foreign-key trigger
+    # events, and the ALTER TABLEs after it then fail ("pending trigger events") on any database
+    # that already holds reviews. Each operation commits on its own instead.
+    atomic = False
 
     dependencies = [
         ('reviews', '0003_review_verified_visit'),
