@@ -328,9 +328,14 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+visibility_timeout = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     # Unacknowledged messages older than this are handed to another worker.
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "visibility_timeout": visibility_timeout,
+    # Workers look for such messages this often. kombu's default scans only every 10th 10-second tick
+    # (100 s), which would let a short visibility timeout wait far longer than it says.
+    "unacked_restore_interval": max(1, min(10, visibility_timeout // 5)),
+    "unacked_restore_throttle": 1,
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }

@@ -10,6 +10,7 @@ Message-ID, which lets mail systems drop the duplicate. Everything else is sent 
 """
 
 import logging
+import math
 import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,7 +31,7 @@ logger = logging.getLogger(__name__)
 class Delivery:
     """What one try did. `retry_in` is set when the row is queued again (seconds until it is due)."""
 
-    outcome: str  # "sent", "retry", "failed" or "skipped" (someone else holds it, or nothing to do)
+    outcome: str  # "sent", "retry", "held" (another sender has it), "failed" or "skipped" (nothing to do)
     retry_in: int | None = None
 
 
@@ -87,7 +88,7 @@ def deliver_email(*, email_id: int) -> Delivery:
         .update(claimed_at=now, attempts=F("attempts") + 1)
     )
     if not claimed:
-        return Delivery("skipped")
+        return held_or_skipped(email_id=email_id, now=now)
     email = Email.objects.get(pk=email_id)
     try:
         build_message(email, connection=get_connection()).send()
@@ -103,6 +104,25 @@ def deliver_email(*, email_id: int) -> Delivery:
         # than a send can take. Say so loudly; it is the only way to send an email twice.
         logger.error("Outbox email %s was sent after its claim expired; it may have been sent twice.", email_id)
     return Delivery("sent")
+
+
+def held_or_skipped(*, email_id: int, now: datetime) -> Delivery:
+    """A row we could not claim: come back when its holder's claim expires, or leave it for good.
+
+    A message redelivered while the killed sender's claim is still running must not be consumed for
+    nothing: the try is put off until that claim would expire, and then either the row was sent by
+    its holder (skipped) or the holder is gone and this try sends it.
+    """
+    held_since = (
+        Email.objects.queued()
+        .filter(pk=email_id, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS, claimed_at__gte=claim_cutoff(now))
+        .values_list("claimed_at", flat=True)
+        .first()
+    )
+    if held_since is None:
+        return Delivery("skipped")
+    expires_in = settings.OUTBOX_CLAIM_SECONDS - (now - held_since).total_seconds()
+    return Delivery("held", retry_in=max(math.ceil(expires_in), 1))
 
 
 def record_failure(*, email: Email, claim: datetime, error: Exception) -> Delivery:

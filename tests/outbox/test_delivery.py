@@ -112,9 +112,12 @@ def test_temporary_refusal_is_retried(smtp):
     assert (email.status, email.attempts) == (Email.Status.QUEUED, 1)
 
 
-def test_row_held_by_another_sender_is_left_alone(settings):
+def test_row_held_by_another_sender_is_tried_again_when_the_claim_expires(settings):
+    settings.OUTBOX_CLAIM_SECONDS = 60
     email = EmailFactory(claimed_at=timezone.now() - timedelta(seconds=5))
-    assert deliver_email(email_id=email.pk).outcome == "skipped"
+    result = deliver_email(email_id=email.pk)
+    assert result.outcome == "held"
+    assert 55 <= result.retry_in <= 56
     assert mail.outbox == []
     email.refresh_from_db()
     assert email.attempts == 0
