@@ -350,6 +350,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-credentials": {"task": "moderation.tasks.expire_credentials", "schedule": crontab(hour=0, minute=5)},
     "recheck-licences": {"task": "moderation.tasks.recheck_licences", "schedule": crontab(hour=0, minute=20)},
     "recompute-scores": {"task": "therapists.tasks.recompute_scores", "schedule": crontab(hour=3, minute=0)},
+    # Photos whose resize message was lost (therapists.photos.RESUME_AFTER).
+    "resume-pending-photos": {"task": "therapists.photos.resume_pending_photos", "schedule": 5 * 60},
     # Removed reviews are kept for reviews.rules.RETENTION (ISO 20488: at least a year), then their text goes.
     "erase-expired-reviews": {"task": "reviews.tasks.erase_expired_reviews", "schedule": crontab(hour=2, minute=30)},
     # Appointments: the 24-hour reminder (every quarter hour, so it goes 24 h to 23¾ h before), requests

@@ -2,6 +2,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.storage import FileSystemStorage
@@ -9,7 +10,7 @@ from django.core.files.storage import FileSystemStorage
 from directory.lib import ratelimit
 from tests.factories import TherapistFactory, UserFactory
 from tests.permissions import log_in
-from therapists.models import Credential
+from therapists.models import private_storage
 
 
 @pytest.fixture(autouse=True)
@@ -26,13 +27,20 @@ def _fast_and_isolated(settings, tmp_path, monkeypatch):
             "OPTIONS": {"location": tmp_path / "private", "base_url": "/private-not-served/"},
         },
     }
-    # A FileField calls its storage callable once, at import; point it at the throwaway folder too,
-    # or test documents land in the real PRIVATE_MEDIA_ROOT.
-    monkeypatch.setattr(
-        Credential._meta.get_field("document"),
-        "storage",
-        FileSystemStorage(location=tmp_path / "private", base_url="/private-not-served/"),
-    )
+    # A FileField calls its storage callable once, at import; point every private one at the
+    # throwaway folder too, or test documents land in the real PRIVATE_MEDIA_ROOT.
+    private = FileSystemStorage(location=tmp_path / "private", base_url="/private-not-served/")
+    for field in private_file_fields():
+        monkeypatch.setattr(field, "storage", private)
+
+
+def private_file_fields():
+    return [
+        field
+        for model in apps.get_models()
+        for field in model._meta.get_fields()
+        if getattr(field, "_storage_callable", None) is private_storage
+    ]
 
 
 @pytest.fixture(autouse=True)

@@ -13,7 +13,7 @@ from therapists.choices import search_choices
 from therapists.credentials import CREDENTIAL_FACTS
 from therapists.documents import check_document
 from therapists.geo import country_choices, find_place, other_places, suggest_places
-from therapists.images import process_photo
+from therapists.images import MAX_PHOTO_BYTES, MAX_PHOTO_PIXELS, check_photo
 from therapists.models import (
     EARLIEST_PRACTISING_YEAR,
     Credential,
@@ -127,13 +127,16 @@ class ProfileForm(SiteFormMixin, forms.ModelForm):
 class PhotoForm(SiteFormMixin, forms.Form):
     photo = forms.FileField(
         label="Profile photo",
-        help_text="JPEG, PNG or WebP, at most 5 MB and 40 megapixels. We remove location and camera data.",
+        help_text=(
+            f"JPEG, PNG or WebP, at most {MAX_PHOTO_BYTES // 2**20} MB and {MAX_PHOTO_PIXELS // 10**6} megapixels. "
+            "We remove location and camera data."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
     def clean_photo(self):
-        # Decoding happens here, so a bad file is a field error and the old photo is untouched.
-        self.processed = process_photo(self.cleaned_data["photo"])
+        # Checked here (a refused file is a field error and the old photo stays); resized by a worker.
+        check_photo(self.cleaned_data["photo"])
         return self.cleaned_data["photo"]
 
 

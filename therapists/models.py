@@ -635,3 +635,38 @@ class ScoreSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.therapist_id} on {self.day}: {self.score}"
+
+
+class PhotoUploadStatus(models.TextChoices):
+    PENDING = "pending", "Being prepared"
+    FAILED = "failed", "Could not be used"
+
+
+class PhotoUpload(models.Model):
+    """A photo the form accepted, waiting for a worker to resize it (therapists.photos).
+
+    One per therapist: a newer upload takes the row over, so only the latest is ever applied. The
+    original stays in private storage until it is resized or refused; either way it is then
+    deleted. A refused upload's row keeps the reason until the next upload, for the dashboard.
+    """
+
+    Status = PhotoUploadStatus
+
+    therapist = models.OneToOneField(Therapist, on_delete=models.CASCADE, related_name="photo_upload")
+    original = models.FileField(upload_to="photo-uploads/", storage=private_storage)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    error = models.CharField(max_length=300, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PhotoUploadStatus.values), name="photo_upload_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=PhotoUploadStatus.PENDING, error="")
+                | (Q(status=PhotoUploadStatus.FAILED) & ~Q(error="")),
+                name="photo_upload_failed_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.therapist_id}: {self.status}"

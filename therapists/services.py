@@ -59,6 +59,8 @@ def _unique_slug(display_name: str) -> str:
 def delete_files_after_commit(storage, names: list[str]) -> None:
     """Delete replaced files only once the new names are committed: a rollback keeps the old ones."""
     names = [name for name in names if name]
+    if not names:
+        return
 
     def delete():
         for name in names:

@@ -4,6 +4,9 @@ from celery import shared_task
 
 from therapists import scores
 
+# Defined beside the service they run; imported here so the worker's autodiscovery registers them.
+from therapists.photos import resize_photo, resume_pending_photos  # noqa: F401
+
 
 @shared_task(ignore_result=True)
 def recompute_scores() -> int:

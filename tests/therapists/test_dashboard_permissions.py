@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.factories import CredentialFactory, ModalityFactory, TherapistFactory
 from tests.permissions import ROLES as ALL_ROLES
 from tests.therapists.uploads import image_bytes, pdf_bytes, upload
-from therapists.models import Credential, Therapist
+from therapists.models import Credential, PhotoUpload, Therapist
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +130,8 @@ def database_state(owner: Therapist, user) -> tuple:
         Therapist.objects.filter(pk=owner.pk).values().get(),
         sorted(owner.modalities.values_list("pk", flat=True)),
         list(Credential.objects.filter(therapist=owner).order_by("pk").values()),
+        # A photo is resized by a worker after commit: what the request changes is the pending upload.
+        list(PhotoUpload.objects.filter(therapist=owner).values("status", "original")),
         Therapist.objects.filter(user=user).count() if user else None,
         Therapist.objects.count(),
     )

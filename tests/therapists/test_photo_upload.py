@@ -8,7 +8,7 @@ from tests.factories import TherapistFactory
 from tests.therapists.uploads import SVG, image_bytes, png_claiming, upload
 from therapists import services
 from therapists.images import THUMBNAIL_SIZE, ProcessedPhoto, process_photo
-from therapists.models import Therapist
+from therapists.models import PhotoUpload, Therapist
 
 pytestmark = pytest.mark.django_db
 
@@ -29,8 +29,15 @@ def owner_with_photo(owner, client, django_capture_on_commit_callbacks):
     return owner
 
 
-def post_photo(client, name, content, content_type="image/jpeg"):
-    return client.post("/dashboard/photo/", {"photo": upload(name, content, content_type)})
+@pytest.fixture
+def post_photo(client, django_capture_on_commit_callbacks):
+    """Upload from the photo page; the resize task runs after commit (eager, as with no broker)."""
+
+    def post(name, content, content_type="image/jpeg"):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/dashboard/photo/", {"photo": upload(name, content, content_type)})
+
+    return post
 
 
 def stored_image(field) -> Image.Image:
@@ -40,19 +47,20 @@ def stored_image(field) -> Image.Image:
     return image
 
 
-def test_jpeg_upload_is_stored_as_profile_photo_and_thumbnail_under_server_names(client, owner):
-    response = post_photo(client, "holiday at home.jpg", image_bytes("JPEG", size=(1600, 1200)))
+def test_jpeg_upload_is_stored_as_profile_photo_and_thumbnail_under_server_names(post_photo, owner):
+    response = post_photo("holiday at home.jpg", image_bytes("JPEG", size=(1600, 1200)))
 
     assert response.status_code == 302
     owner.refresh_from_db()
     assert owner.photo.name.startswith("photos/") and "holiday" not in owner.photo.name
+    assert not PhotoUpload.objects.exists(), "the original is dropped once resized"
     assert stored_image(owner.photo).size == (800, 600)
     assert stored_image(owner.photo_thumbnail).size == (THUMBNAIL_SIZE, THUMBNAIL_SIZE)
 
 
 @pytest.mark.parametrize("image_format", ["PNG", "WEBP"])
-def test_png_and_webp_uploads_are_re_encoded_as_jpeg(client, owner, image_format):
-    response = post_photo(client, "me.bin", image_bytes(image_format), "application/octet-stream")
+def test_png_and_webp_uploads_are_re_encoded_as_jpeg(post_photo, owner, image_format):
+    response = post_photo("me.bin", image_bytes(image_format), "application/octet-stream")
 
     assert response.status_code == 302
     owner.refresh_from_db()
@@ -74,10 +82,10 @@ BAD_UPLOADS = [
 
 
 @pytest.mark.parametrize(("name", "content", "message"), BAD_UPLOADS)
-def test_bad_photo_gets_a_clear_message_and_keeps_the_old_photo(client, owner_with_photo, name, content, message):
+def test_bad_photo_gets_a_clear_message_and_keeps_the_old_photo(post_photo, owner_with_photo, name, content, message):
     old_photo, old_thumbnail = owner_with_photo.photo.name, owner_with_photo.photo_thumbnail.name
 
-    response = post_photo(client, name, content)
+    response = post_photo(name, content)
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -99,7 +107,7 @@ def test_decompression_bomb_is_refused_from_its_header_without_decoding(monkeypa
         process_photo(upload("bomb.png", png_claiming(7_000, 7_000)))
 
 
-def test_gps_exif_and_comment_are_removed_from_the_stored_photo(client, owner):
+def test_gps_exif_and_comment_are_removed_from_the_stored_photo(post_photo, owner):
     exif = Image.Exif()
     exif[ExifTags.Base.Make] = "SecretCam"
     gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
@@ -110,7 +118,7 @@ def test_gps_exif_and_comment_are_removed_from_the_stored_photo(client, owner):
     original = image_bytes("JPEG", exif=exif, comment=b"my home address")
     assert Image.open(io.BytesIO(original)).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the test file carries GPS
 
-    post_photo(client, "me.jpg", original)
+    post_photo("me.jpg", original)
 
     owner.refresh_from_db()
     for field in (owner.photo, owner.photo_thumbnail):
@@ -122,7 +130,7 @@ def test_gps_exif_and_comment_are_removed_from_the_stored_photo(client, owner):
         assert b"my home address" not in raw and b"SecretCam" not in raw
 
 
-def test_photo_with_rotated_exif_orientation_comes_out_upright(client, owner):
+def test_photo_with_rotated_exif_orientation_comes_out_upright(post_photo, owner):
     # Stored sideways: 300 wide, 100 high, red on the left. Orientation 6 means "rotate 90° clockwise
     # to display", which brings the left edge to the top.
     sideways = Image.new("RGB", (300, 100), "blue")
@@ -132,7 +140,7 @@ def test_photo_with_rotated_exif_orientation_comes_out_upright(client, owner):
     buffer = io.BytesIO()
     sideways.save(buffer, format="JPEG", exif=exif)
 
-    post_photo(client, "me.jpg", buffer.getvalue())
+    post_photo("me.jpg", buffer.getvalue())
 
     owner.refresh_from_db()
     upright = stored_image(owner.photo).convert("RGB")
@@ -143,13 +151,10 @@ def test_photo_with_rotated_exif_orientation_comes_out_upright(client, owner):
     assert blue > 200 and red < 60
 
 
-def test_replacing_the_photo_deletes_the_old_files_after_commit(
-    client, owner_with_photo, django_capture_on_commit_callbacks
-):
+def test_replacing_the_photo_deletes_the_old_files_after_commit(post_photo, owner_with_photo):
     old_names = [owner_with_photo.photo.name, owner_with_photo.photo_thumbnail.name]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        post_photo(client, "new.png", image_bytes("PNG", color="orange"), "image/png")
+    post_photo("new.png", image_bytes("PNG", color="orange"), "image/png")
 
     owner_with_photo.refresh_from_db()
     assert owner_with_photo.photo.name not in old_names

@@ -18,11 +18,11 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from directory.lib import ratelimit
-from therapists import credentials, services
+from therapists import credentials, photos, services
 from therapists.charts import score_history_chart
 from therapists.documents import content_type_for
 from therapists.forms import CreateProfileForm, CredentialForm, OpeningHoursForm, PhotoForm, ProfileForm
-from therapists.models import Credential, Therapist
+from therapists.models import Credential, PhotoUpload, Therapist
 from therapists.scores import score_inputs
 from therapists.scoring import next_steps
 
@@ -84,6 +84,7 @@ def home(request):
         # Through the related manager: the therapists app reads reviews without importing the layer above.
         "reviews": therapist.reviews.published().select_related("reply").newest_first()[:LATEST_REVIEWS],
         "email_confirmed": request.user.has_confirmed_address(),
+        "photo_upload": _photo_upload(therapist),
     }
     return render(request, "therapists/dashboard/home.html", context)
 
@@ -201,10 +202,16 @@ def photo(request):
         return refused
     form = PhotoForm(*_bound(request))
     if request.method == "POST" and form.is_valid():
-        services.replace_photo(therapist=therapist, photo=form.processed)
-        messages.success(request, "Your new photo is saved.")
+        photos.receive_photo(therapist=therapist, upload=form.cleaned_data["photo"])
+        messages.success(request, "Your new photo is uploaded. It replaces the current one as soon as it is ready.")
         return redirect("dashboard:home")
-    return render(request, "therapists/dashboard/photo_form.html", {"therapist": therapist, "form": form})
+    context = {"therapist": therapist, "form": form, "photo_upload": _photo_upload(therapist)}
+    return render(request, "therapists/dashboard/photo_form.html", context)
+
+
+def _photo_upload(therapist):
+    """The upload still being resized, or the last one the worker refused (with its reason)."""
+    return PhotoUpload.objects.filter(therapist=therapist).first()
 
 
 @login_required
