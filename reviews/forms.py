@@ -1,4 +1,5 @@
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.utils import timezone
@@ -161,3 +162,101 @@ class ReplyForm(forms.ModelForm):
         labels = {"body": "Your public reply"}
         help_texts = {"body": "Plain text, up to 3,000 characters. Everyone reading the review sees it."}
         widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+
+
+STAR_CHOICES = [(stars, f"{stars} star{'s' if stars > 1 else ''}") for stars in range(5, 0, -1)]
+
+
+class ReviewListForm(forms.Form):
+    """The profile's review list: ?sort=newest|highest|lowest, verified=1 (verified visits only), stars=1..5.
+
+    Always usable: a value it refuses falls back to that field's default (newest first, every review,
+    every rating) and `notices` says so in words, so a mistyped or stale link shows a page, never an error.
+    """
+
+    sort = forms.ChoiceField(label="Sort", choices=list(rules.SORTS.items()), required=False)
+    stars = forms.TypedChoiceField(
+        label="Stars", choices=[("", "Any rating"), *STAR_CHOICES], coerce=int, required=False, empty_value=None
+    )
+    # "0" is what a stale "off" link may carry; anything but "1" and "0" is refused.
+    verified = forms.TypedChoiceField(
+        label="Verified visits only",
+        choices=[("1", "Yes"), ("0", "No")],
+        coerce=lambda value: value == "1",
+        required=False,
+        empty_value=False,
+    )
+
+    DEFAULTS = {"sort": rules.DEFAULT_SORT, "stars": None, "verified": False}
+
+    def __init__(self, data, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.is_valid()
+        self.choices = {name: self.cleaned_data.get(name, default) for name, default in self.DEFAULTS.items()}
+        if self.choices["sort"] in ("", None):
+            self.choices["sort"] = rules.DEFAULT_SORT
+        self.notices = [self._notice(name) for name in self.fields if name in self.errors]
+
+    def _notice(self, name: str) -> str:
+        # Echoed (escaped by the template) so the visitor sees what was refused; control characters dropped.
+        given = "".join(char for char in str(self.data.get(name, "")) if char.isprintable())[:40]
+        if name == "sort":
+            shown = rules.SORTS[rules.DEFAULT_SORT].lower()
+            return f"Reviews cannot be sorted by “{given}”, so they are shown {shown}."
+        if name == "stars":
+            return f"“{given}” is not a star rating from 1 to 5, so reviews of every rating are shown."
+        return f"“{given}” is not a choice for verified visits, so all reviews are shown."
+
+    # Not named like the fields: a property `sort` in the class body would replace the field itself.
+    @property
+    def sort_by(self) -> str:
+        return self.choices["sort"]
+
+    @property
+    def stars_only(self) -> int | None:
+        return self.choices["stars"]
+
+    @property
+    def verified_only(self) -> bool:
+        return self.choices["verified"]
+
+    @property
+    def sort_label(self) -> str:
+        return rules.SORTS[self.sort_by]
+
+    @property
+    def unfiltered_query(self) -> str:
+        """Every review, in the order chosen now."""
+        return self.query(stars=None, verified=False)
+
+    @property
+    def is_filtered(self) -> bool:
+        return self.verified_only or self.stars_only is not None
+
+    def filter(self, reviews):
+        """The chosen reviews in the chosen order, as QuerySet methods on `reviews` (published ones)."""
+        if self.verified_only:
+            reviews = reviews.verified_visits()
+        if self.stars_only is not None:
+            reviews = reviews.with_rating(self.stars_only)
+        return reviews.sorted_by(self.sort_by)
+
+    def count(self, rating_counts: dict[int, dict[str, int]]) -> int:
+        """How many reviews filter() keeps, read from ReviewQuerySet.rating_counts() (no COUNT query)."""
+        column = "verified" if self.verified_only else "all"
+        stars = [self.stars_only] if self.stars_only is not None else list(rating_counts)
+        return sum(rating_counts[each][column] for each in stars)
+
+    def query(self, **changes) -> str:
+        """The query string of this list with `changes` (None drops a value), defaults and page left out."""
+        values = {**self.choices, **changes}
+        params = {}
+        if values["sort"] and values["sort"] != rules.DEFAULT_SORT:
+            params["sort"] = values["sort"]
+        if values["stars"] is not None:
+            params["stars"] = values["stars"]
+        if values["verified"]:
+            params["verified"] = "1"
+        if values.get("page") not in (None, 1):
+            params["page"] = values["page"]
+        return urlencode(params)

@@ -10,6 +10,17 @@ from reviews import rules
 from therapists.models import Modality, Therapist
 from therapists.scoring import AGE_STEPS, years_before
 
+# The one rule of a verified visit (issue 16): the review came through an attended appointment's invitation.
+VERIFIED_VISIT = Q(appointment__isnull=False)
+
+# The profile's review orders, keyed like rules.SORTS. Each ends newest first and then by pk, so equal
+# ratings read newest first and consecutive pages never overlap or skip a review.
+REVIEW_ORDERS = {
+    "newest": ("-created_at", "-pk"),
+    "highest": ("-rating", "-created_at", "-pk"),
+    "lowest": ("rating", "-created_at", "-pk"),
+}
+
 
 def score_input_expressions() -> dict:
     """Aggregates over published reviews that feed therapists.scoring.ScoreInputs.
@@ -42,8 +53,8 @@ def score_group_keys(today: date) -> dict:
         for years in range(AGE_STEPS)
     ]
     return {
-        # The one rule of a verified visit (ReviewQuerySet.verified_visits): through an attended appointment.
-        "verified": ExpressionWrapper(Q(appointment__isnull=False), output_field=BooleanField()),
+        # VERIFIED_VISIT, the rule ReviewQuerySet.verified_visits() reads too.
+        "verified": ExpressionWrapper(VERIFIED_VISIT, output_field=BooleanField()),
         "age_years": Case(*age_steps, default=Value(AGE_STEPS)),
     }
 
@@ -83,7 +94,10 @@ class ReviewQuerySet(models.QuerySet):
 
         A review is verified when it came through the invitation of an attended appointment (issue 16).
         """
-        return self.filter(appointment__isnull=False)
+        return self.filter(VERIFIED_VISIT)
+
+    def with_rating(self, stars: int):
+        return self.filter(rating=stars)
 
     def removed(self):
         """Hidden or withdrawn: kept for the retention period, then their text is erased."""
@@ -104,7 +118,11 @@ class ReviewQuerySet(models.QuerySet):
         )
 
     def newest_first(self):
-        return self.order_by("-created_at", "-pk")
+        return self.sorted_by("newest")
+
+    def sorted_by(self, key: str):
+        """One of REVIEW_ORDERS (rules.SORTS names them for visitors); a KeyError for anything else."""
+        return self.order_by(*REVIEW_ORDERS[key])
 
     def score_groups(self, today: date):
         """Rows of (therapist_id, verified, age_years) with the score aggregates of each group."""
@@ -116,8 +134,21 @@ class ReviewQuerySet(models.QuerySet):
         )
 
     def rating_distribution(self) -> dict[int, int]:
-        counts = dict(self.values_list("rating").annotate(n=Count("pk")).order_by())
-        return {stars: counts.get(stars, 0) for stars in range(5, 0, -1)}
+        return {stars: counts["all"] for stars, counts in self.rating_counts().items()}
+
+    def rating_counts(self) -> dict[int, dict[str, int]]:
+        """{stars: {"all": n, "verified": m}} from 5 down to 1, in one query.
+
+        The profile draws its rating bars from "all" and sizes every filtered review list from both
+        (a star, verified visits only, or the two together), so a filter costs no COUNT query.
+        """
+        rows = (
+            self.values_list("rating")
+            .annotate(all=Count("pk"), verified=Count("pk", filter=VERIFIED_VISIT))
+            .order_by()
+        )
+        found = {stars: {"all": total, "verified": verified} for stars, total, verified in rows}
+        return {stars: found.get(stars, {"all": 0, "verified": 0}) for stars in range(5, 0, -1)}
 
 
 # At module level so Meta.constraints can name its values (a nested class is not visible from Meta).

@@ -237,6 +237,14 @@ class ReviewFactory(factory.django.DjangoModelFactory):
             removed_at=factory.LazyFunction(timezone.now),
         )
         held = factory.Trait(status=Review.Status.HELD, held_at=factory.LazyFunction(timezone.now))
+        # Through the invitation of an attended appointment of this author with this therapist.
+        verified_visit = factory.Trait(
+            appointment=factory.LazyAttribute(
+                lambda review: AppointmentFactory(
+                    attended=True, request__therapist=review.therapist, request__client=review.author
+                )
+            )
+        )
 
     @factory.post_generation
     def rescored(self, create, extracted, **kwargs):

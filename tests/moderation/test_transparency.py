@@ -111,3 +111,12 @@ def test_the_footer_links_the_page_everywhere(client, path):
 def test_the_profile_review_list_links_the_page(client):
     review = ReviewFactory()
     assert 'href="/how-reviews-work/"' in client.get(review.therapist.get_absolute_url()).content.decode()
+
+
+def test_the_page_states_the_review_orders_the_profile_offers(client, monkeypatch):
+    page = client.get("/how-reviews-work/").content.decode()
+    assert "Newest first, by the date the review was published" in page
+    assert "“newest first”, “highest rating first” or “lowest rating first”" in page
+    assert "each rating bar is a link to its reviews" in page
+    monkeypatch.setitem(rules.SORTS, "newest", "Most recent first")
+    assert "Most recent first, by the date" in client.get("/how-reviews-work/").content.decode()

@@ -167,7 +167,7 @@ def test_bio_is_escaped(client):
 
 def test_json_ld_is_valid_json_with_aggregate_rating_and_reviews(client):
     therapist = TherapistFactory(display_name="Clara Weber")
-    ReviewFactory(therapist=therapist, rating=4, author=UserFactory(name="Anna"))
+    ReviewFactory(therapist=therapist, rating=4, author=UserFactory(name="Anna"), verified_visit=True)
     recompute_score(therapist_id=therapist.pk)
     data = json_ld(profile(client, therapist))
     assert data["@type"] == "HealthAndBeautyBusiness"
@@ -179,7 +179,7 @@ def test_json_ld_is_valid_json_with_aggregate_rating_and_reviews(client):
 
 def test_json_ld_cannot_be_broken_out_of_by_user_text(client):
     therapist = TherapistFactory()
-    ReviewFactory(therapist=therapist, body="</script><script>alert(1)</script> & more")
+    ReviewFactory(therapist=therapist, body="</script><script>alert(1)</script> & more", verified_visit=True)
     recompute_score(therapist_id=therapist.pk)
     response = profile(client, therapist)
     assert "</script><script>alert(1)" not in response.content.decode()
@@ -199,7 +199,7 @@ def test_profile_query_count_does_not_grow_with_reviews_and_credentials(client, 
 
 
 def test_a_review_is_signed_with_first_name_and_initial_never_the_full_name(client):
-    review = ReviewFactory(author=UserFactory(name="Anna Kowalski"))
+    review = ReviewFactory(author=UserFactory(name="Anna Kowalski"), verified_visit=True)
     recompute_score(therapist_id=review.therapist_id)
     response = profile(client, review.therapist)
     content = response.content.decode()

@@ -7,6 +7,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from directory.lib.cache import cache_public_page
+from reviews import rules as review_rules
+from reviews.forms import ReviewListForm
 from therapists.models import Credential, Therapist
 from therapists.pagination import paginate
 
@@ -21,12 +23,15 @@ def profile(request, slug):
     therapist = get_object_or_404(Therapist.objects.published().for_profile_page(), slug=slug)
     # Through the related manager, each review's .therapist is this instance: no query per review card.
     published_reviews = therapist.reviews.published()
-    distribution = published_reviews.rating_distribution()
+    # Sort and filters from the query string; a value it refuses falls back to its default, with a notice.
+    listing = ReviewListForm(request.GET)
+    rating_counts = published_reviews.rating_counts()
+    distribution = {stars: counts["all"] for stars, counts in rating_counts.items()}
     paginator = Paginator(
-        published_reviews.newest_first().select_related("author", "modality", "reply"), REVIEWS_PAGE_SIZE
+        listing.filter(published_reviews).select_related("author", "modality", "reply"), REVIEWS_PAGE_SIZE
     )
-    # The distribution already counted the published reviews: no second COUNT query.
-    paginator.count = sum(distribution.values())
+    # The rating counts already sized every filter's list: no second COUNT query.
+    paginator.count = listing.count(rating_counts)
     reviews, page_message = paginate(paginator, request.GET.get("page"))
     user = request.user
     is_owner = user.is_authenticated and therapist.user_id == user.pk
@@ -38,8 +43,12 @@ def profile(request, slug):
         "credentials": credentials_shown_to(user, therapist),
         **therapist.offered_names(),
         "reviews": reviews,
-        "page_message": page_message,
-        "distribution": rating_bars(distribution),
+        "listing": listing,
+        "notices": [*listing.notices, *([page_message] if page_message else [])],
+        "sorts": review_rules.SORTS,
+        "list_query": listing.query(),
+        "review_total": sum(distribution.values()),
+        "distribution": rating_bars(distribution, listing),
         "json_ld": json_ld(request, therapist, reviews),
     }
     return render(request, "therapists/profile.html", context)
@@ -55,10 +64,18 @@ def credentials_shown_to(user, therapist: Therapist) -> list:
     return shown
 
 
-def rating_bars(distribution: dict[int, int]) -> list[dict]:
+def rating_bars(distribution: dict[int, int], listing: ReviewListForm) -> list[dict]:
+    """One bar per star over all published reviews, each linking to that star's reviews (sort and
+    verified filter kept, back to page 1); the bar of the star shown now is marked current."""
     total = sum(distribution.values())
     return [
-        {"stars": stars, "count": count, "percent": round(100 * count / total) if total else 0}
+        {
+            "stars": stars,
+            "count": count,
+            "percent": round(100 * count / total) if total else 0,
+            "query": listing.query(stars=stars),
+            "current": listing.stars_only == stars,
+        }
         for stars, count in distribution.items()
     ]
 
@@ -82,6 +99,11 @@ def json_ld(request, therapist: Therapist, reviews) -> str:
         data["geo"] = {"@type": "GeoCoordinates", "latitude": therapist.latitude, "longitude": therapist.longitude}
     if therapist.photo:
         data["image"] = request.build_absolute_uri(therapist.photo.url)
+    # aggregateRating is over all published reviews, as the page's own rating line is: that is the figure
+    # visitors see, and hiding unverified reviews from it would suppress reviews by how they came in
+    # (16 CFR 465). Only reviews of a verified visit are marked up as schema.org Review items, the ones
+    # whose reviewer we know used the service (UCPD Art. 7(6)); the items come from the page's own rows,
+    # so they add no query, and a filtered or later page marks up the verified reviews it shows.
     if therapist.review_count and therapist.rating_avg is not None:
         data["aggregateRating"] = {
             "@type": "AggregateRating",
@@ -90,7 +112,7 @@ def json_ld(request, therapist: Therapist, reviews) -> str:
             "bestRating": 5,
             "worstRating": 1,
         }
-        data["review"] = [
+        verified = [
             {
                 "@type": "Review",
                 "name": review.title,
@@ -100,6 +122,9 @@ def json_ld(request, therapist: Therapist, reviews) -> str:
                 "reviewRating": {"@type": "Rating", "ratingValue": review.rating, "bestRating": 5, "worstRating": 1},
             }
             for review in reviews
+            if review.is_verified_visit
         ]
+        if verified:
+            data["review"] = verified
     encoded = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES)
     return mark_safe(encoded)  # noqa: S308 - escaped JSON, see the docstring  # nosec B308 B703
