@@ -1,3 +1,5 @@
+from datetime import datetime, timedelta
+
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import AbstractUser, BaseUserManager, Permission
 from django.db import models
@@ -5,9 +7,24 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.functional import cached_property
 
+# An account whose address was never confirmed is erased this long after sign-up (privacy.tasks):
+# it cannot log in, review or book, and its address may be a stranger's typed by someone else.
+UNCONFIRMED_ACCOUNT_KEPT = timedelta(days=7)
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def unconfirmed_since(self, moment: datetime):
+        """Accounts that signed up before `moment` and never confirmed an address.
+
+        Only accounts with an unconfirmed address: users made in the admin or by createsuperuser have
+        no address row at all and are not signups waiting for a confirmation. Staff are never included.
+        """
+        addresses = EmailAddress.objects.filter(user=OuterRef("pk"))
+        return self.filter(date_joined__lt=moment, is_staff=False, is_superuser=False).filter(
+            Exists(addresses.filter(verified=False)), ~Exists(addresses.filter(verified=True))
+        )
 
     def _create_user(self, email, password, **extra_fields):
         if not email:

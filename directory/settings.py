@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "reviews",
     "moderation",
     "opendata",
+    "privacy",
     "outbox",
     "directory",
 ]
@@ -359,6 +360,13 @@ CELERY_BEAT_SCHEDULE = {
     "appointment-reminders": {"task": "appointments.tasks.send_reminders", "schedule": 15 * 60},
     "expire-appointment-requests": {"task": "appointments.tasks.expire_requests", "schedule": 60 * 60},
     "erase-health-answers": {"task": "appointments.tasks.erase_health_answers", "schedule": crontab(hour=2, minute=30)},
+    # Retention (issue 23; /privacy/ states each period from the same constants): download links and their
+    # archives (privacy.models.EXPORT_LINK_VALID), and accounts never confirmed (accounts.UNCONFIRMED_ACCOUNT_KEPT).
+    "sweep-data-exports": {"task": "privacy.tasks.sweep_exports", "schedule": 60 * 60},
+    "erase-unconfirmed-accounts": {
+        "task": "privacy.tasks.erase_unconfirmed_accounts",
+        "schedule": crontab(hour=2, minute=45),
+    },
     # After the scores and expiries, so the open data carries the day's verified credentials.
     "publish-hsds-export": {"task": "opendata.tasks.publish_export", "schedule": crontab(hour=4, minute=0)},
 }
@@ -469,6 +477,27 @@ LOGGING = {
     "filters": {"client_errors_in_one_line": {"()": "directory.log_filters.ClientErrorsInOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["client_errors_in_one_line"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+}
+
+# Your data (issue 23), per user in the shared cache: archives asked for per day, and deletion attempts
+# (each checks the password, so this also bounds password guessing from a stolen session).
+DATA_EXPORT_RATE_LIMIT = os.environ.get("DATA_EXPORT_RATE_LIMIT", "5/d")
+ACCOUNT_DELETE_RATE_LIMIT = os.environ.get("ACCOUNT_DELETE_RATE_LIMIT", "5/h")
+
+# Who runs the site, printed on /imprint/ and /privacy/ (the controller under the GDPR). Set these in
+# production; the defaults only say that they are missing.
+SITE_OPERATOR = {
+    "name": os.environ.get("SITE_OPERATOR_NAME", "Qualified Touch (operator not configured)"),
+    # Lines separated by "|": "Musterstraße 1|10115 Berlin|Germany".
+    "address": [line.strip() for line in os.environ.get("SITE_OPERATOR_ADDRESS", "").split("|") if line.strip()],
+    "email": os.environ.get("SITE_CONTACT_EMAIL", "contact@localhost"),
+    "privacy_email": os.environ.get("SITE_PRIVACY_EMAIL", "")
+    or os.environ.get("SITE_CONTACT_EMAIL", "privacy@localhost"),
+    "phone": os.environ.get("SITE_OPERATOR_PHONE", ""),
+    "representative": os.environ.get("SITE_OPERATOR_REPRESENTATIVE", ""),
+    "register": os.environ.get("SITE_OPERATOR_REGISTER", ""),
+    "vat_id": os.environ.get("SITE_OPERATOR_VAT_ID", ""),
+    "supervisory_authority": os.environ.get("SITE_SUPERVISORY_AUTHORITY", ""),
 }
 
 # Review posting limit per user, stored in the shared cache.

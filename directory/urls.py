@@ -17,6 +17,8 @@ urlpatterns = [
     path("dashboard/", include("therapists.dashboard_urls")),
     path("dashboard/", include("appointments.dashboard_urls")),
     path("moderation/", include("moderation.urls")),
+    # /privacy/, /imprint/ and the account's data pages; before allauth's accounts/ URLs.
+    path("", include("privacy.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", include("therapists.api.urls")),
     path("api/hsds/", include("opendata.api.urls")),

@@ -59,7 +59,9 @@ def review_hidden(*, review_id: int) -> None:
     """Tell the review's author and the reviewed therapist; each gets the email meant for them."""
     review = Review.objects.select_related("author", "therapist__user").get(pk=review_id)
     context = {"review": review, "therapist": review.therapist}
-    _send(template="review_hidden_author", subject="Your review was hidden", to=review.author.email, context=context)
+    # An anonymised review ("A former client") has no author left to tell.
+    author_email = review.author.email if review.author else ""
+    _send(template="review_hidden_author", subject="Your review was hidden", to=author_email, context=context)
     _send(
         template="review_hidden_therapist",
         subject="A review of your profile was hidden",

@@ -265,8 +265,10 @@ def _held_groups(reviews: list[Review]) -> list[dict]:
     groups: dict[int, dict] = {}
     for review in reviews:
         group = groups.setdefault(review.therapist_id, {"therapist": review.therapist, "reviews": [], "overlap": []})
-        review.account_age_at_review = review.created_at - review.author.date_joined
-        review.account_age_now = now - review.author.date_joined
+        # None for an anonymised review: its author deleted their account.
+        joined = review.author.date_joined if review.author else None
+        review.account_age_at_review = review.created_at - joined if joined else None
+        review.account_age_now = now - joined if joined else None
         group["reviews"].append(review)
     for group in groups.values():
         authors = [review.author_id for review in group["reviews"]]

@@ -27,7 +27,7 @@ def reviews_held(*, review_ids: list[int]) -> None:
         _send(
             template="review_held_author",
             subject="Your review is waiting for a moderator",
-            to=review.author.email,
+            to=review.author.email if review.author else "",  # none once anonymised
             context={**context, "review": review},
         )
     _send(
@@ -44,6 +44,6 @@ def held_review_published(*, review_id: int) -> None:
     _send(
         template="held_review_published",
         subject="Your review is published",
-        to=review.author.email,
+        to=review.author.email if review.author else "",  # none once anonymised
         context={"review": review, "therapist": review.therapist},
     )

@@ -106,6 +106,11 @@ class ReviewQuerySet(models.QuerySet):
     def due_for_erasure(self, now):
         return self.removed().filter(removed_at__lte=now - rules.RETENTION, text_erased_at__isnull=True)
 
+    def anonymise(self, *, now) -> int:
+        """Detach these reviews from their author, signed rules.FORMER_CLIENT_NAME: the author deleted
+        their account and chose to keep them. Status and text stay as they were; the caller rescores."""
+        return self.update(author=None, author_display_name=rules.FORMER_CLIENT_NAME, updated_at=now)
+
     def in_burst(self, *, therapist_id: int, now):
         """The therapist's reviews of the burst window from accounts younger than the burst age.
 
@@ -166,7 +171,10 @@ class Review(models.Model):
     Status = ReviewStatus
 
     therapist = models.ForeignKey(Therapist, on_delete=models.CASCADE, related_name="reviews")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews")
+    # Empty once the author deleted their account and kept the review ("A former client", see anonymise()).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="reviews"
+    )
     rating = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=120)
     body = models.TextField(max_length=5000)

@@ -26,6 +26,10 @@ BURST_YOUNG_ACCOUNT = timedelta(days=7)
 RETENTION_MONTHS = 12
 RETENTION = timedelta(days=round(RETENTION_MONTHS * 365 / 12))
 
+# A client who deletes their account may keep their reviews: each stays as written, detached from the
+# account and signed with this name (privacy.services.erase_account).
+FORMER_CLIENT_NAME = "A former client"
+
 # Insider reviews are refused outright: the FTC rule allows them with the relationship disclosed,
 # our rule is stricter because the score cannot weigh a disclosure.
 INSIDER_QUESTION = (
