@@ -5,8 +5,8 @@ What goes, in one transaction:
   answers) and the appointments they became, its data-download archives;
 - the reviews it wrote: deleted, or kept and signed "A former client" (the person chooses); either
   way the reviewed therapists are rescored in the same transaction;
-- a therapist profile it owns, with its credentials and their documents, opening hours, replies,
-  score history, the requests and appointments it received, and the reviews *of* it;
+- a therapist profile it owns, with its credentials and their documents, photo (and an upload
+  waiting to be resized), opening hours, replies, score history, the requests and appointments it received, and the reviews *of* it;
 - every outbox email to its addresses (the confirmation of the erasure is queued after, to the
   address as it was).
 Files (documents, photos, archives) are deleted only after the commit: a rollback keeps them.
@@ -37,7 +37,7 @@ from outbox.models import Email
 from outbox.services import queue_email
 from privacy.models import DataExport
 from reviews.models import Review, ReviewFlag, ReviewReply
-from therapists.models import Credential, Therapist
+from therapists.models import Credential, PhotoUpload, Therapist
 from therapists.scores import recompute_score
 from therapists.services import delete_files_after_commit
 
@@ -147,6 +147,9 @@ def erase_account(
     private_files = [name for name in credentials.values_list("document", flat=True) if name]
     archives = [name for name in DataExport.objects.of(account).values_list("archive", flat=True) if name]
     public_files = [profile.photo.name, profile.photo_thumbnail.name] if profile else []
+    # A photo upload a worker has not resized yet waits in the private storage.
+    uploads = PhotoUpload.objects.filter(therapist=profile) if profile else PhotoUpload.objects.none()
+    upload_files = [name for name in uploads.values_list("original", flat=True) if name]
 
     plan = plan_erasure(account)
     if keep_reviews:
@@ -194,6 +197,7 @@ def erase_account(
     if profile is not None:
         delete_files_after_commit(Credential._meta.get_field("document").storage, private_files)
         delete_files_after_commit(profile.photo.storage, public_files)
+        delete_files_after_commit(PhotoUpload._meta.get_field("original").storage, upload_files)
     if profile is not None or rescored:
         invalidate_public_pages_on_commit()
     # No personal data in the log line: the tombstone and what kind of account it was.

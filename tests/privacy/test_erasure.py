@@ -30,7 +30,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.privacy.helpers import built_export
-from therapists.models import Credential, OpeningHours, ScoreSnapshot, Therapist
+from therapists.models import Credential, OpeningHours, PhotoUpload, ScoreSnapshot, Therapist
 from therapists.scores import recompute_score
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +197,10 @@ def test_a_therapists_documents_and_photos_are_deleted_from_disk_after_commit(th
     world = therapist_with_everything
     clara = world["clara"]
     documents = [(credential.document.storage, credential.document.name) for credential in world["credentials"]]
+    upload = PhotoUpload(therapist=clara)
+    upload.original.save("waiting.jpg", ContentFile(b"JPEG"))
     photos = [(clara.photo.storage, clara.photo.name), (clara.photo_thumbnail.storage, clara.photo_thumbnail.name)]
+    photos.append((upload.original.storage, upload.original.name))
     assert all(storage.exists(name) for storage, name in documents + photos)
     erase(clara.user)
     assert not any(storage.exists(name) for storage, name in documents + photos)
