@@ -6,7 +6,8 @@ What goes, in one transaction:
 - the reviews it wrote: deleted, or kept and signed "A former client" (the person chooses); either
   way the reviewed therapists are rescored in the same transaction;
 - a therapist profile it owns, with its credentials and their documents, photo (and an upload
-  waiting to be resized), opening hours, replies, score history, the requests and appointments it received, and the reviews *of* it;
+  waiting to be resized), opening hours, replies, score history, the requests and appointments
+  it received, and the reviews *of* it;
 - every outbox email to its addresses (the confirmation of the erasure is queued after, to the
   address as it was).
 Files (documents, photos, archives) are deleted only after the commit: a rollback keeps them.
