@@ -1,5 +1,7 @@
 """The read-only JSON API under /api/v1/."""
 
+import re
+
 import pytest
 
 from tests.factories import CredentialFactory, ModalityFactory, ReviewFactory, ReviewReplyFactory, TherapistFactory
@@ -114,6 +116,18 @@ def test_schema_is_served(client):
     response = client.get("/api/v1/schema/")
     assert response.status_code == 200
     assert b"/api/v1/therapists/{slug}/reviews/" in response.content
+
+
+def test_opening_hours_match_their_schema(client):
+    """Local wall-clock times ("09:00") are not OpenAPI's `format: time` (RFC 3339, "09:00:00Z")."""
+    therapist = TherapistFactory(opening_hours=[(0, "9:00", "17:30")])
+    schema = client.get("/api/v1/schema/?format=json").json()["components"]["schemas"]["OpeningHours"]
+    [hours] = client.get(f"/api/v1/therapists/{therapist.slug}/").json()["opening_hours"]
+
+    assert (hours["opens_at"], hours["closes_at"]) == ("09:00", "17:30")
+    for field in ("opens_at", "closes_at"):
+        assert "format" not in schema["properties"][field]
+        assert re.fullmatch(schema["properties"][field]["pattern"], hours[field])
 
 
 @pytest.mark.parametrize("count", [1, 25])

@@ -7,11 +7,20 @@ from reviews.models import Review
 from therapists.models import Credential, OpeningHours, Therapist
 
 
+@extend_schema_field({"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:00"})
+class ClockTimeField(serializers.TimeField):
+    """A wall-clock time as "09:00". Not OpenAPI's `format: time`, which is RFC 3339's full-time
+    ("09:00:00Z", with seconds and an offset): these are local times in the therapist's zone."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class OpeningHoursSerializer(serializers.ModelSerializer):
     """One opening range, in the therapist's local time (their `time_zone`); weekday 0 is Monday."""
 
-    opens_at = serializers.TimeField(format="%H:%M")
-    closes_at = serializers.TimeField(format="%H:%M")
+    opens_at = ClockTimeField()
+    closes_at = ClockTimeField()
 
     class Meta:
         model = OpeningHours
