@@ -402,6 +402,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "directory.lib.openapi.allow_empty_query_values",
+        "directory.lib.openapi.document_server_refusals",
     ],
 }
 
