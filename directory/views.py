@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from directory.lib.cache import cache_public_page
 from moderation import transparency
 from reviews import rules as review_rules
-from reviews.models import ReviewFlag
+from reviews.models import REPLY_FLAG_REASONS, ReviewFlag
 from therapists import scoring
 from therapists.charts import histogram_bars
 from therapists.choices import search_choices
@@ -82,6 +82,7 @@ def how_reviews_work(request):
         "burst_minutes": int(review_rules.BURST_WINDOW.total_seconds() // 60),
         "burst_young_days": review_rules.BURST_YOUNG_ACCOUNT.days,
         "criteria": ReviewFlag.Reason.choices,
+        "reply_criteria": [reason.label for reason in REPLY_FLAG_REASONS],
         "sorts": review_rules.SORTS.values(),
         "default_sort": review_rules.SORTS[review_rules.DEFAULT_SORT],
         "transparency": transparency.table(),

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from outbox.services import queue_email
-from reviews.models import Review
+from reviews.models import Review, ReviewReply
 from therapists.models import Credential, Therapist
 
 
@@ -67,6 +67,22 @@ def review_hidden(*, review_id: int) -> None:
         subject="A review of your profile was hidden",
         to=review.therapist.user.email,
         context=context,
+    )
+
+
+def reply_hidden(*, reply_id: int) -> None:
+    """Tell the therapist why their reply is no longer shown (the review's author needs no email: it protects them)."""
+    reply = ReviewReply.objects.select_related("author", "review__therapist").get(pk=reply_id)
+    _send(
+        template="reply_hidden_therapist",
+        subject="Your reply to a review was hidden",
+        to=reply.author.email,
+        context={
+            "reply": reply,
+            "review": reply.review,
+            "therapist": reply.review.therapist,
+            "site_url": settings.SITE_URL,
+        },
     )
 
 

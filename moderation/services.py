@@ -22,7 +22,7 @@ from outbox.services import requeue_email
 from registers.matching import Verdict
 from registers.models import Register, RegisterEntry
 from reviews import emails as review_emails
-from reviews.models import Review, ReviewFlag
+from reviews.models import Review, ReviewFlag, ReviewReply, ReviewReplyFlag
 from therapists import credentials
 from therapists.models import Credential, Therapist
 from therapists.scores import recompute_score
@@ -44,6 +44,11 @@ def own_cause(*, moderator, target) -> str:
             return "This review is of your own profile: another moderator decides on it."
         if target.author_id == moderator.pk:
             return "You wrote this review: another moderator decides on it."
+    elif isinstance(target, ReviewReply):
+        if target.author_id == moderator.pk:
+            return "This is your own reply: another moderator decides on it."
+        if target.review.author_id == moderator.pk:
+            return "This reply answers your review: another moderator decides on it."
     elif isinstance(target, Therapist) and target.user_id == moderator.pk:
         return "This is your own profile: another moderator decides on it."
     return ""
@@ -243,6 +248,91 @@ def dismiss_flags(*, review: Review, moderator, reason: str = "") -> int:
         actor=moderator,
         action=Decision.Action.DISMISS_FLAGS,
         target=review,
+        reason=(reason or "").strip(),
+        before={"open_flags": dismissed},
+        after={"open_flags": 0},
+    )
+    return dismissed
+
+
+# Replies (issue 17). A reply counts for nothing in the score, so these decisions rescore nothing; they
+# change what visitors see, so each drops the cached pages after commit.
+
+
+def _reply_criterion(reply: ReviewReply) -> str:
+    """The criterion a hidden reply is counted under: the reason most of its open flags give, else "other"."""
+    reasons = list(ReviewReplyFlag.objects.open().filter(reply=reply).values_list("reason", flat=True))
+    return max(set(reasons), key=reasons.count) if reasons else ReviewFlag.Reason.OTHER
+
+
+def _resolve_open_reply_flags(*, reply: ReviewReply, moderator, resolution: str) -> int:
+    return ReviewReplyFlag.objects.open().filter(reply=reply).update(
+        resolution=resolution, resolved_by=moderator, resolved_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def hide_reply(*, reply: ReviewReply, moderator, reason: str) -> ReviewReply:
+    """Hide a published reply (gone from the profile and the API) and uphold its open flags; the therapist is told."""
+    _refuse_own_cause(moderator=moderator, target=reply)
+    reason = _required(reason, "hide a reply")
+    now = timezone.now()
+    applied = ReviewReply.objects.filter(pk=reply.pk, status=ReviewReply.Status.PUBLISHED).update(
+        status=ReviewReply.Status.HIDDEN, hidden_reason=reason, removed_at=now, updated_at=now
+    )
+    if not applied:
+        raise ValidationError("This reply is no longer published: another moderator hid it. Nothing was changed.")
+    criterion = _reply_criterion(reply)
+    upheld = _resolve_open_reply_flags(reply=reply, moderator=moderator, resolution=ReviewFlag.Resolution.UPHELD)
+    reply.refresh_from_db()
+    Decision.objects.record(
+        actor=moderator,
+        action=Decision.Action.HIDE_REPLY,
+        target=reply,
+        reason=reason,
+        before={"status": ReviewReply.Status.PUBLISHED, "open_flags": upheld},
+        after={"status": ReviewReply.Status.HIDDEN, "open_flags": 0, "criterion": criterion},
+    )
+    invalidate_public_pages_on_commit()
+    emails.reply_hidden(reply_id=reply.pk)
+    return reply
+
+
+@transaction.atomic
+def restore_reply(*, reply: ReviewReply, moderator, reason: str) -> ReviewReply:
+    """Publish a hidden reply again, saying why (a restored reply is shown under the review once more)."""
+    _refuse_own_cause(moderator=moderator, target=reply)
+    reason = _required(reason, "restore a reply")
+    hidden_reason = reply.hidden_reason
+    applied = ReviewReply.objects.filter(
+        pk=reply.pk, status=ReviewReply.Status.HIDDEN, text_erased_at__isnull=True
+    ).update(status=ReviewReply.Status.PUBLISHED, hidden_reason="", removed_at=None, updated_at=timezone.now())
+    if not applied:
+        raise ValidationError("This reply is no longer hidden: another moderator restored it. Nothing was changed.")
+    reply.refresh_from_db()
+    Decision.objects.record(
+        actor=moderator,
+        action=Decision.Action.RESTORE_REPLY,
+        target=reply,
+        reason=reason,
+        before={"status": ReviewReply.Status.HIDDEN, "hidden_reason": hidden_reason},
+        after={"status": ReviewReply.Status.PUBLISHED},
+    )
+    invalidate_public_pages_on_commit()
+    return reply
+
+
+@transaction.atomic
+def dismiss_reply_flags(*, reply: ReviewReply, moderator, reason: str = "") -> int:
+    """Dismiss every open flag on a reply, which stays published; returns how many were dismissed."""
+    _refuse_own_cause(moderator=moderator, target=reply)
+    dismissed = _resolve_open_reply_flags(reply=reply, moderator=moderator, resolution=ReviewFlag.Resolution.DISMISSED)
+    if not dismissed:
+        raise ValidationError("This reply has no open flags: another moderator already dealt with them.")
+    Decision.objects.record(
+        actor=moderator,
+        action=Decision.Action.DISMISS_FLAGS,
+        target=reply,
         reason=(reason or "").strip(),
         before={"open_flags": dismissed},
         after={"open_flags": 0},

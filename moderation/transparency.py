@@ -18,7 +18,7 @@ from moderation.models import Decision
 from reviews.models import InsiderRefusal, ReviewFlag
 
 TRANSPARENCY_MONTHS = 12
-CACHE_KEY = "transparency:v1:{day}"
+CACHE_KEY = "transparency:v2:{day}"
 # A little over a day: the key changes at midnight, the timeout only clears yesterday's entry.
 CACHE_SECONDS = 26 * 3600
 
@@ -36,6 +36,8 @@ class MonthRow:
     restored: int = 0
     withdrawn: int = 0
     insider_refused: int = 0
+    # Therapists' replies a moderator hid, whatever the reason (a reply counts for nothing in the score).
+    replies_hidden: int = 0
 
     @property
     def hidden_total(self) -> int:
@@ -63,17 +65,20 @@ def compute_table(today: date | None = None) -> list[MonthRow]:
     rows = {month: MonthRow(month=month, hidden={value: 0 for value, _ in CRITERIA}) for month in months}
     start = timezone.make_aware(datetime(months[-1].year, months[-1].month, 1))
     decisions = (
-        Decision.objects.filter(created_at__gte=start, target_type="reviews.review")
+        Decision.objects.filter(created_at__gte=start, target_type__in=["reviews.review", "reviews.reviewreply"])
         .annotate(month=TruncMonth("created_at"))
-        .values_list("month", "action", "after__criterion")
+        .values_list("month", "target_type", "action", "after__criterion")
         .annotate(n=Count("pk"))
         .order_by()
     )
-    for month, action, criterion, n in decisions:
+    for month, target_type, action, criterion, n in decisions:
         row = rows.get(_month_key(month))
         if row is None:
             continue
-        if action in PUBLISHED_ACTIONS:
+        if target_type == "reviews.reviewreply":
+            if action == Decision.Action.HIDE_REPLY:
+                row.replies_hidden += n
+        elif action in PUBLISHED_ACTIONS:
             row.published += n
         elif action == Decision.Action.HOLD_REVIEW:
             row.held += n

@@ -28,7 +28,7 @@ from moderation.forms import (
 from moderation.models import Decision
 from outbox.models import Email
 from reviews import rules as review_rules
-from reviews.models import Review, ReviewFlag
+from reviews.models import Review, ReviewFlag, ReviewReply, ReviewReplyFlag
 from therapists.models import Credential, Therapist
 
 PAGE_SIZE = 25
@@ -74,6 +74,8 @@ def home(request):
         .distinct()
         .count(),
         "hidden_reviews": Review.objects.hidden().decidable_by(moderator).count(),
+        "flagged_replies": ReviewReply.objects.decidable_by(moderator).flagged().count(),
+        "hidden_replies": ReviewReply.objects.hidden().decidable_by(moderator).count(),
         "held_reviews": Review.objects.held().decidable_by(moderator).count(),
         "suspended_therapists": Therapist.objects.decidable_by(moderator)
         .filter(status=Therapist.Status.SUSPENDED)
@@ -224,6 +226,30 @@ def _open_flags():
     )
 
 
+def _open_reply_flags():
+    return Prefetch(
+        "flags",
+        queryset=ReviewReplyFlag.objects.open().select_related("user").order_by("created_at"),
+        to_attr="open_flags",
+    )
+
+
+def _flagged_replies(moderator):
+    """Replies with open flags, most-flagged first, beside the flagged reviews (the same queue)."""
+    open_flag = Q(flags__resolution=ReviewFlag.Resolution.OPEN)
+    return (
+        ReviewReply.objects.decidable_by(moderator)
+        .filter(open_flag)
+        .annotate(
+            open_flag_count=Count("flags", filter=open_flag),
+            first_flagged_at=Min("flags__created_at", filter=open_flag),
+        )
+        .select_related("review__therapist", "review__author")
+        .prefetch_related(_open_reply_flags())
+        .order_by("-open_flag_count", "first_flagged_at", "pk")
+    )
+
+
 @moderator_required
 @require_GET
 def flag_queue(request):
@@ -239,7 +265,8 @@ def flag_queue(request):
         .order_by("-open_flag_count", "first_flagged_at", "pk")
     )
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "moderation/flag_queue.html", {"page": page})
+    replies = Paginator(_flagged_replies(request.user), PAGE_SIZE).get_page(request.GET.get("replies_page"))
+    return render(request, "moderation/flag_queue.html", {"page": page, "replies": replies})
 
 
 @moderator_required
@@ -252,7 +279,14 @@ def hidden_reviews(request):
         .order_by("-updated_at", "-pk")
     )
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "moderation/hidden_reviews.html", {"page": page})
+    replies = (
+        ReviewReply.objects.hidden()
+        .decidable_by(request.user)
+        .select_related("review__therapist", "review__author")
+        .order_by("-removed_at", "-pk")
+    )
+    replies = Paginator(replies, PAGE_SIZE).get_page(request.GET.get("replies_page"))
+    return render(request, "moderation/hidden_reviews.html", {"page": page, "replies": replies})
 
 
 def _held_groups(reviews: list[Review]) -> list[dict]:
@@ -399,6 +433,73 @@ def restore_review(request, pk):
         messages.success(request, f"Restored: “{review.title}” is published again.")
         return redirect("moderation:hidden_reviews")
     return _review_page(request, review, restore_form=form)
+
+
+# Replies
+
+
+def _get_reply(pk) -> ReviewReply:
+    replies = ReviewReply.objects.select_related("review__therapist", "review__author").prefetch_related(
+        _open_reply_flags()
+    )
+    return get_object_or_404(replies, pk=pk)
+
+
+def _reply_page(request, reply, **forms):
+    if forms:  # a refused decision: show the reply as it is now
+        reply = _get_reply(reply.pk)
+    forms.setdefault("hide_form", ReasonForm(prefix="hide"))
+    forms.setdefault("dismiss_form", OptionalReasonForm(prefix="dismiss"))
+    forms.setdefault("restore_form", ReasonForm(prefix="restore"))
+    own = services.own_cause(moderator=request.user, target=reply)
+    context = {"reply": reply, "review": reply.review, "history": _history(reply), "own_cause": own, **forms}
+    return render(request, "moderation/reply_detail.html", context)
+
+
+@moderator_required
+@require_GET
+def reply_detail(request, pk):
+    return _reply_page(request, _get_reply(pk))
+
+
+@moderator_required
+@require_POST
+def hide_reply(request, pk):
+    reply = _get_reply(pk)
+    form = ReasonForm(request.POST, prefix="hide")
+    if form.is_valid() and _apply(
+        form, lambda: services.hide_reply(reply=reply, moderator=request.user, reason=form.cleaned_data["reason"])
+    ):
+        messages.success(request, f"Hidden: the reply to “{reply.review.title}”. The therapist is told why.")
+        return redirect("moderation:flag_queue")
+    return _reply_page(request, reply, hide_form=form)
+
+
+@moderator_required
+@require_POST
+def dismiss_reply_flags(request, pk):
+    reply = _get_reply(pk)
+    form = OptionalReasonForm(request.POST, prefix="dismiss")
+    if form.is_valid() and _apply(
+        form,
+        lambda: services.dismiss_reply_flags(reply=reply, moderator=request.user, reason=form.cleaned_data["reason"]),
+    ):
+        messages.success(request, f"Flags dismissed: the reply to “{reply.review.title}” stays published.")
+        return redirect("moderation:flag_queue")
+    return _reply_page(request, reply, dismiss_form=form)
+
+
+@moderator_required
+@require_POST
+def restore_reply(request, pk):
+    reply = _get_reply(pk)
+    form = ReasonForm(request.POST, prefix="restore")
+    if form.is_valid() and _apply(
+        form, lambda: services.restore_reply(reply=reply, moderator=request.user, reason=form.cleaned_data["reason"])
+    ):
+        messages.success(request, f"Restored: the reply to “{reply.review.title}” is published again.")
+        return redirect("moderation:hidden_reviews")
+    return _reply_page(request, reply, restore_form=form)
 
 
 # Profiles

@@ -1,13 +1,15 @@
 from django.contrib import admin
 
 from directory.lib.cache import InvalidatesPublicPages
-from reviews.models import Review, ReviewFlag, ReviewReply
+from reviews.models import Review, ReviewFlag, ReviewReply, ReviewReplyFlag
 
 
 class ReviewReplyInline(admin.StackedInline):
     model = ReviewReply
     extra = 0
     raw_id_fields = ["author"]
+    # Hiding and restoring a reply go through the moderation pages, so the decision is logged.
+    readonly_fields = ["status", "hidden_reason", "removed_at", "text_erased_at"]
 
 
 @admin.register(Review)
@@ -29,3 +31,11 @@ class ReviewFlagAdmin(admin.ModelAdmin):
     list_filter = ["resolution", "reason"]
     search_fields = ["note", "review__title", "user__email"]
     raw_id_fields = ["review", "user", "resolved_by"]
+
+
+@admin.register(ReviewReplyFlag)
+class ReviewReplyFlagAdmin(admin.ModelAdmin):
+    list_display = ["reply", "user", "reason", "resolution", "created_at"]
+    list_filter = ["resolution", "reason"]
+    search_fields = ["note", "reply__body", "user__email"]
+    raw_id_fields = ["reply", "user", "resolved_by"]

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from directory.lib.forms import RowChoiceField, yes_no_field
 from reviews import rules
-from reviews.models import QUESTIONS, Review, ReviewFlag, ReviewReply
+from reviews.models import QUESTIONS, REPLY_FLAG_REASONS, Review, ReviewFlag, ReviewReply
 
 RATING_CHOICES = [(1, "1 star"), (2, "2 stars"), (3, "3 stars"), (4, "4 stars"), (5, "5 stars")]
 BODY_MIN_LENGTH = 20
@@ -155,13 +155,22 @@ class FlagForm(forms.Form):
         return cleaned_data
 
 
+class ReplyFlagForm(FlagForm):
+    """Reporting a therapist's reply: the reasons that apply to a reply (reviews.models.REPLY_FLAG_REASONS)."""
+
+    reason = forms.ChoiceField(
+        label="What is wrong with this reply?", choices=[(reason.value, reason.label) for reason in REPLY_FLAG_REASONS]
+    )
+
+
 class ReplyForm(forms.ModelForm):
     class Meta:
         model = ReviewReply
         fields = ["body"]
         labels = {"body": "Your public reply"}
         help_texts = {"body": "Plain text, up to 3,000 characters. Everyone reading the review sees it."}
-        widgets = {"body": forms.Textarea(attrs={"rows": 6})}
+        # The rule above the box (reviews/reply_form.html, id reply-rule) is read out with the field, then the help.
+        widgets = {"body": forms.Textarea(attrs={"rows": 6, "aria-describedby": "reply-rule id_body_helptext"})}
 
 
 STAR_CHOICES = [(stars, f"{stars} star{'s' if stars > 1 else ''}") for stars in range(5, 0, -1)]

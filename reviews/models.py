@@ -238,6 +238,15 @@ class Review(models.Model):
         return self.appointment_id is not None
 
     @property
+    def published_reply(self) -> "ReviewReply | None":
+        """The reply visitors see: None when there is none or a moderator hid it. Reads .reply: select_related it."""
+        try:
+            reply = self.reply
+        except ReviewReply.DoesNotExist:
+            return None
+        return reply if reply.is_published else None
+
+    @property
     def editable_until(self) -> datetime:
         return self.created_at + rules.EDIT_WINDOW
 
@@ -256,20 +265,64 @@ class Review(models.Model):
         return timezone.now() <= self.editable_until
 
 
+class ReviewReplyQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=ReplyStatus.PUBLISHED)
+
+    def hidden(self):
+        return self.filter(status=ReplyStatus.HIDDEN)
+
+    def decidable_by(self, moderator):
+        """Without the moderator's own replies and replies to reviews they wrote: both are their own cause."""
+        return self.exclude(author=moderator).exclude(review__author=moderator)
+
+    def flagged(self):
+        """Replies with at least one open flag (each once)."""
+        return self.filter(flags__resolution=ReviewFlag.Resolution.OPEN).distinct()
+
+    def due_for_erasure(self, now):
+        return self.hidden().filter(removed_at__lte=now - rules.RETENTION, text_erased_at__isnull=True)
+
+
+class ReplyStatus(models.TextChoices):
+    PUBLISHED = "published", "Published"
+    HIDDEN = "hidden", "Hidden by a moderator"
+
+
 class ReviewReply(models.Model):
-    """The reviewed therapist's one public answer to a review."""
+    """The reviewed therapist's one public answer to a review; a moderator may hide it (reviews.rules.REPLY_RULE)."""
+
+    Status = ReplyStatus
 
     review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="reply")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     body = models.TextField(max_length=3000)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    hidden_reason = models.TextField(blank=True)
+    # When a moderator hid it: the retention period runs from here, as for a hidden review.
+    removed_at = models.DateTimeField(null=True, blank=True)
+    text_erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ReviewReplyQuerySet.as_manager()
+
     class Meta:
         verbose_name_plural = "review replies"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ReplyStatus.values), name="reply_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=ReplyStatus.HIDDEN) | Q(removed_at__isnull=False),
+                name="reply_hidden_has_removed_at",
+            ),
+        ]
 
     def __str__(self):
         return f"Reply to {self.review_id}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
 
 
 class ReviewFlagQuerySet(models.QuerySet):
@@ -317,6 +370,53 @@ class ReviewFlag(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} on review {self.review_id}"
+
+
+# A reply can break fewer rules than a review: it is the reviewed therapist's own, so "fake" and "not about this
+# therapist" do not apply. Private information comes first: the reply rule is about the client's health and visit.
+REPLY_FLAG_REASONS = [
+    ReviewFlag.Reason.PRIVATE_INFORMATION,
+    ReviewFlag.Reason.OFFENSIVE,
+    ReviewFlag.Reason.OTHER,
+]
+
+
+class ReviewReplyFlagQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolution=ReviewFlag.Resolution.OPEN)
+
+
+class ReviewReplyFlag(models.Model):
+    """A user's report that a therapist's reply breaks the rules; moderators resolve it, as for reviews."""
+
+    reply = models.ForeignKey(ReviewReply, on_delete=models.CASCADE, related_name="flags")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reply_flags")
+    reason = models.CharField(max_length=20, choices=[(reason.value, reason.label) for reason in REPLY_FLAG_REASONS])
+    note = models.TextField(blank=True, max_length=1000)
+    resolution = models.CharField(
+        max_length=10, choices=ReviewFlag.Resolution.choices, default=ReviewFlag.Resolution.OPEN
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewReplyFlagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["resolution", "reply"], name="reply_flag_queue_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["reply", "user"], name="reply_flag_one_per_user_per_reply"),
+            models.CheckConstraint(condition=~Q(reason="other") | ~Q(note=""), name="reply_flag_other_needs_note"),
+            models.CheckConstraint(
+                condition=Q(reason__in=[reason.value for reason in REPLY_FLAG_REASONS]), name="reply_flag_reason_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} on reply {self.reply_id}"
 
 
 class InsiderRefusal(models.Model):

@@ -53,3 +53,12 @@ SORTS = {
     "lowest": "Lowest rating first",
 }
 DEFAULT_SORT = "newest"
+
+# The right of reply (ISO 20488) stops at the client's privacy: a reply that confirms a diagnosis, a
+# treatment or anything else the review did not say tells the world a stranger's health. The reply form
+# shows this above the text box, /how-reviews-work/ prints it, and a reply that breaks it can be reported
+# and hidden by a moderator (logged, with the reason, like a hidden review).
+REPLY_RULE = (
+    "Do not disclose anything about the client’s health or visit beyond what the review says: not a "
+    "condition, a treatment, what they told you, the date or anything else. Your reply is public."
+)

@@ -22,7 +22,7 @@ from appointments.models import Appointment
 from directory.lib.cache import invalidate_public_pages_on_commit
 from moderation.models import Decision
 from reviews import emails, rules
-from reviews.models import InsiderRefusal, Review, ReviewFlag, ReviewReply
+from reviews.models import REPLY_FLAG_REASONS, InsiderRefusal, Review, ReviewFlag, ReviewReply, ReviewReplyFlag
 from therapists.models import Modality, Therapist
 from therapists.scores import recompute_score
 
@@ -239,12 +239,15 @@ ERASED_TITLE = "Review removed"
 
 @transaction.atomic
 def erase_expired_reviews(*, now: datetime | None = None) -> int:
-    """Erase the text of reviews hidden or withdrawn more than rules.RETENTION ago (and their replies).
+    """Erase the text of reviews hidden or withdrawn more than rules.RETENTION ago (and their replies), and
+    of replies hidden that long ago.
 
     The rows stay, without words, so the counts in the decision log and the transparency table hold.
     Returns how many reviews were erased; run daily by the scheduler.
     """
     now = now or timezone.now()
+    # A reply a moderator hid is kept as long as a hidden review, then its text goes the same way.
+    ReviewReply.objects.due_for_erasure(now).update(body="", text_erased_at=now, updated_at=now)
     due = list(Review.objects.due_for_erasure(now).select_for_update().values_list("pk", flat=True))
     if not due:
         return 0
@@ -268,11 +271,38 @@ def flag_review(*, review: Review, user: User, reason: str, note: str = "") -> R
         raise ValidationError("You have already flagged this review; the moderators will look at it.") from None
 
 
+HIDDEN_REPLY_REFUSAL = (
+    "A moderator hid your reply to this review, so it can no longer be edited. The email we sent you says why."
+)
+
+
 @transaction.atomic
 def reply_to_review(*, review: Review, user: User, body: str) -> ReviewReply:
-    """Post or edit the reviewed therapist's one public reply to a review."""
+    """Post or edit the reviewed therapist's one public reply to a review.
+
+    A reply a moderator hid stays as it is: editing it would publish new words past the decision.
+    """
     if review.therapist.user_id != user.pk:
         raise ValidationError("Only the reviewed therapist can reply to this review.")
+    existing = ReviewReply.objects.select_for_update().filter(review=review).first()
+    if existing is not None and not existing.is_published:
+        raise ValidationError(HIDDEN_REPLY_REFUSAL)
     reply, _ = ReviewReply.objects.update_or_create(review=review, defaults={"author": user, "body": body})
     invalidate_public_pages_on_commit()
     return reply
+
+
+@transaction.atomic
+def flag_reply(*, reply: ReviewReply, user: User, reason: str, note: str = "") -> ReviewReplyFlag:
+    """Report a therapist's reply to the moderators' queue. It stays visible until a moderator hides it."""
+    if reply.author_id == user.pk:
+        raise ValidationError("You cannot flag your own reply; you can edit it instead.")
+    if reason not in REPLY_FLAG_REASONS:
+        raise ValidationError("Choose what is wrong with this reply.")
+    if reason == ReviewFlag.Reason.OTHER and not note.strip():
+        raise ValidationError("Please say what is wrong with this reply.")
+    try:
+        with transaction.atomic():
+            return ReviewReplyFlag.objects.create(reply=reply, user=user, reason=reason, note=note.strip())
+    except IntegrityError:
+        raise ValidationError("You have already flagged this reply; the moderators will look at it.") from None

@@ -12,7 +12,7 @@ from appointments import clock
 from appointments.invitations import read_invitation
 from directory.lib import ratelimit
 from reviews import rules, services
-from reviews.forms import FlagForm, ReplyForm, ReviewForm
+from reviews.forms import FlagForm, ReplyFlagForm, ReplyForm, ReviewForm
 from reviews.models import QUESTIONS, Review, ReviewReply
 from therapists.models import Therapist
 
@@ -193,10 +193,55 @@ def reply_to_review(request, pk):
         Review.objects.published().filter(therapist__user=request.user).select_related("therapist"), pk=pk
     )
     existing = ReviewReply.objects.filter(review=review).first()
+    if existing is not None and not existing.is_published:
+        return _refuse(
+            request, title="Your reply was hidden by a moderator", therapist=review.therapist,
+            message=services.HIDDEN_REPLY_REFUSAL, way_on=("Go to your dashboard", reverse("dashboard:home")),
+        )
     form = ReplyForm(request.POST if request.method == "POST" else None, instance=existing)
     if request.method == "POST" and form.is_valid():
-        services.reply_to_review(review=review, user=request.user, body=form.cleaned_data["body"])
-        messages.success(request, "Your reply is updated." if existing else "Your reply is published.")
-        return redirect(_review_url(review))
-    return render(request, "reviews/reply_form.html", {"review": review, "form": form, "reply": existing})
+        try:
+            services.reply_to_review(review=review, user=request.user, body=form.cleaned_data["body"])
+        except ValidationError as error:  # hidden by a moderator while the therapist was writing
+            form.add_error(None, error)
+        else:
+            messages.success(request, "Your reply is updated." if existing else "Your reply is published.")
+            return redirect(_review_url(review))
+    context = {"review": review, "form": form, "reply": existing, "reply_rule": rules.REPLY_RULE}
+    return render(request, "reviews/reply_form.html", context)
+
+
+@login_required
+def flag_reply(request, pk):
+    """Report the therapist's reply to review `pk`: only a reply visitors can see, of a published profile."""
+    reply = get_object_or_404(
+        ReviewReply.objects.published()
+        .filter(review__status=Review.Status.PUBLISHED, review__therapist__status=Therapist.Status.PUBLISHED)
+        .select_related("review__therapist"),
+        review_id=pk,
+    )
+    review = reply.review
+    if reply.author_id == request.user.pk:
+        return _refuse(
+            request, title="This is your own reply", therapist=review.therapist,
+            message="You cannot report your own reply. You can edit it instead.",
+            way_on=("Edit your reply", reverse("reviews:reply", kwargs={"pk": review.pk})),
+        )
+    form = ReplyFlagForm(request.POST if request.method == "POST" else None)
+    context = {"review": review, "reply": reply, "form": form}
+    if request.method == "POST":
+        # One budget for every report a user sends, reviews and replies alike.
+        if not ratelimit.hit(f"review-flag:{request.user.pk}", settings.REVIEW_RATE_LIMIT):
+            return _too_many(request, "reviews/reply_flag_form.html", context)
+        if form.is_valid():
+            try:
+                services.flag_reply(reply=reply, user=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                messages.warning(request, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, "Thank you. The moderators will look at this reply; it stays visible until they decide."
+                )
+            return redirect(_review_url(review))
+    return render(request, "reviews/reply_flag_form.html", context)
 

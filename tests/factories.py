@@ -12,7 +12,7 @@ from appointments.models import Appointment, AppointmentRequest, HealthAnswers, 
 from moderation.models import Decision
 from outbox.models import Email
 from registers.models import Register, RegisterEntry
-from reviews.models import Review, ReviewFlag, ReviewReply
+from reviews.models import Review, ReviewFlag, ReviewReply, ReviewReplyFlag
 from therapists.models import Credential, Language, Modality, Need, OpeningHours, Therapist
 from therapists.scores import SCORE_FIELDS, recompute_score
 
@@ -237,11 +237,16 @@ class ReviewFactory(factory.django.DjangoModelFactory):
             removed_at=factory.LazyFunction(timezone.now),
         )
         held = factory.Trait(status=Review.Status.HELD, held_at=factory.LazyFunction(timezone.now))
-        # Through the invitation of an attended appointment of this author with this therapist.
+        # Through the invitation of an attended appointment of this author with this therapist. Each one an
+        # hour and a minute before the last, so one therapist's appointments never overlap (PostgreSQL's
+        # appointment_no_overlap exclusion constraint).
         verified_visit = factory.Trait(
-            appointment=factory.LazyAttribute(
-                lambda review: AppointmentFactory(
-                    attended=True, request__therapist=review.therapist, request__client=review.author
+            appointment=factory.LazyAttributeSequence(
+                lambda review, n: AppointmentFactory(
+                    attended=True,
+                    request__therapist=review.therapist,
+                    request__client=review.author,
+                    starts_at=timezone.now() - timedelta(days=1, minutes=61 * (n + 2)),
                 )
             )
         )
@@ -259,6 +264,15 @@ class ReviewReplyFactory(factory.django.DjangoModelFactory):
     review = factory.SubFactory(ReviewFactory)
     author = factory.LazyAttribute(lambda reply: reply.review.therapist.user)
     body = "Thank you for your kind words."
+
+
+class ReviewReplyFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ReviewReplyFlag
+
+    reply = factory.SubFactory(ReviewReplyFactory)
+    user = factory.SubFactory(UserFactory)
+    reason = ReviewFlag.Reason.PRIVATE_INFORMATION
 
 
 class ReviewFlagFactory(factory.django.DjangoModelFactory):

@@ -152,7 +152,12 @@ def test_the_profile_offers_readers_a_report_form_per_review_each_with_a_token(c
     client.force_login(site.client)
     forms = post_forms(client.get(f"/therapists/{site.owner.slug}/").content.decode())
     flag_actions = [form["action"] for form in forms if form["action"].endswith("/flag/")]
-    assert len(flag_actions) == 3  # the three published reviews; the hidden one is not shown
+    review_flags = [action for action in flag_actions if not action.endswith("/reply/flag/")]
+    assert len(review_flags) == 3  # the three published reviews; the hidden one is not shown
+    assert (
+        len(flag_actions) - len(review_flags)
+        == site.owner.reviews.published().filter(reply__status="published").count()
+    )
     assert all(form["token"] for form in forms)
 
 

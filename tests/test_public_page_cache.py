@@ -12,7 +12,7 @@ from directory.lib.cache import invalidate_public_pages
 from moderation import services as moderation
 from reviews import services as review_services
 from reviews.services import reply_to_review
-from tests.factories import CredentialFactory, ReviewFactory, TherapistFactory, UserFactory
+from tests.factories import CredentialFactory, ReviewFactory, ReviewReplyFactory, TherapistFactory, UserFactory
 from tests.therapists.uploads import image_bytes
 from therapists import credentials, services
 from therapists.admin import TherapistAdmin
@@ -59,6 +59,22 @@ def test_a_reply_shows_to_visitors_at_once(client, cached_profile, django_captur
         reply_to_review(review=review, user=therapist.user, body="Thank you, I removed it.")
 
     assert "Thank you, I removed it." in client.get("/therapists/clara-weber/").content.decode()
+
+
+def test_a_hidden_reply_disappears_and_a_restored_one_returns_to_visitors_at_once(
+    client, cached_profile, django_capture_on_commit_callbacks
+):
+    _, review = cached_profile
+    reply = ReviewReplyFactory(review=review, body="You came in on Tuesday about your hernia.")
+    invalidate_public_pages()
+    assert "about your hernia" in client.get("/therapists/clara-weber/").content.decode()
+    moderator = UserFactory(moderator=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.hide_reply(reply=reply, moderator=moderator, reason="Discloses the client's health.")
+    assert "about your hernia" not in client.get("/therapists/clara-weber/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        moderation.restore_reply(reply=reply, moderator=moderator, reason="The client wrote it in the review.")
+    assert "about your hernia" in client.get("/therapists/clara-weber/").content.decode()
 
 
 def test_a_set_wise_recompute_refreshes_visitor_pages(client, cached_profile):

@@ -4,7 +4,7 @@ import pytest
 
 from moderation.models import Decision
 from outbox.models import Email
-from reviews.models import Review
+from reviews.models import Review, ReviewReply, ReviewReplyFlag
 from tests.factories import UserFactory
 from tests.permissions import ROLES, matrix
 from therapists.models import Credential, Therapist
@@ -34,6 +34,14 @@ URLS = {
     "hide_held_review": lambda q: (
         "post", f"/moderation/reviews/{q.held_too.pk}/held/hide/", {"hide-reason": "Same text as three others."}
     ),
+    "reply_detail": lambda q: ("get", f"/moderation/replies/{q.flagged_reply.pk}/", {}),
+    "hide_reply": lambda q: (
+        "post", f"/moderation/replies/{q.flagged_reply.pk}/hide/", {"hide-reason": "Names the client's condition."}
+    ),
+    "dismiss_reply_flags": lambda q: ("post", f"/moderation/replies/{q.flagged_reply.pk}/dismiss-flags/", {}),
+    "restore_reply": lambda q: (
+        "post", f"/moderation/replies/{q.hidden_reply.pk}/restore/", {"restore-reason": "The review says as much."}
+    ),
     "therapist_list": lambda q: ("get", "/moderation/therapists/?q=a", {}),
     "therapist_detail": lambda q: ("get", f"/moderation/therapists/{q.owner.pk}/", {}),
     "suspend_therapist": lambda q: (
@@ -49,6 +57,8 @@ def _state(q) -> dict:
     return {
         "credentials": sorted(Credential.objects.values_list("pk", "status")),
         "reviews": sorted(Review.objects.values_list("pk", "status")),
+        "replies": sorted(ReviewReply.objects.values_list("pk", "status", "body")),
+        "reply_flags": sorted(ReviewReplyFlag.objects.values_list("pk", "resolution")),
         "therapists": sorted(Therapist.objects.values_list("pk", "status")),
         "decisions": Decision.objects.count(),
         "emails": sorted(Email.objects.values_list("pk", "status", "attempts")),
@@ -120,6 +130,9 @@ OWN_CAUSE = {
     "restore_review": "This review is of your own profile",
     "publish_held_review": "This review is of your own profile",
     "hide_held_review": "This review is of your own profile",
+    "hide_reply": "This is your own reply",
+    "dismiss_reply_flags": "This is your own reply",
+    "restore_reply": "This is your own reply",
     "suspend_therapist": "This is your own profile",
     "unsuspend_therapist": "This is your own profile",
 }
@@ -148,6 +161,8 @@ QUEUES = {  # queue URL -> the object of queue.owner's that a plain moderator fi
     "credential_queue": ("/moderation/credentials/", lambda q: f"/moderation/credentials/{q.pending.pk}/"),
     "flag_queue": ("/moderation/reviews/", lambda q: f"/moderation/reviews/{q.flagged.pk}/"),
     "hidden_reviews": ("/moderation/reviews/hidden/", lambda q: f"/moderation/reviews/{q.hidden.pk}/"),
+    "flagged_replies": ("/moderation/reviews/", lambda q: f"/moderation/replies/{q.flagged_reply.pk}/"),
+    "hidden_replies": ("/moderation/reviews/hidden/", lambda q: f"/moderation/replies/{q.hidden_reply.pk}/"),
     "held_reviews": ("/moderation/reviews/held/", lambda q: f"/moderation/reviews/{q.held.pk}/held/publish/"),
     "therapist_search": (
         "/moderation/therapists/?q={name}", lambda q: f"/moderation/therapists/{q.owner.pk}/"

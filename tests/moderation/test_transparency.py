@@ -10,7 +10,7 @@ from moderation.models import Decision
 from reviews import rules
 from reviews import services as review_services
 from reviews.models import InsiderRefusal, ReviewFlag
-from tests.factories import ReviewFactory, UserFactory
+from tests.factories import ReviewFactory, ReviewReplyFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +120,31 @@ def test_the_page_states_the_review_orders_the_profile_offers(client, monkeypatc
     assert "each rating bar is a link to its reviews" in page
     monkeypatch.setitem(rules.SORTS, "newest", "Most recent first")
     assert "Most recent first, by the date" in client.get("/how-reviews-work/").content.decode()
+
+
+def test_the_page_prints_the_reply_rule_and_the_reasons_a_reply_can_be_reported_for(client, monkeypatch):
+    page = client.get("/how-reviews-work/").content.decode()
+    assert rules.REPLY_RULE in page
+    section = page[page.index('id="reply"') : page.index('id="withdraw"')]
+    assert "Private information" in section and "Offensive" in section
+    assert "Fake or conflict of interest" not in section
+    assert "a moderator can restore it, again giving a reason" in section
+    monkeypatch.setattr(rules, "REPLY_RULE", "Say nothing about the visit.")
+    assert "“Say nothing about the visit.”" in client.get("/how-reviews-work/").content.decode()
+
+
+def test_hidden_replies_are_counted_apart_from_hidden_reviews(monkeypatch):
+    reply = ReviewReplyFactory()
+    moderator = UserFactory(moderator=True)
+    november = timezone.make_aware(datetime(2026, 11, 10, 12))
+    at(monkeypatch, november)
+    Decision.objects.record(
+        actor=moderator, action=Decision.Action.HIDE_REPLY, target=reply, after={"criterion": "private"}
+    )
+    Decision.objects.record(actor=moderator, action=Decision.Action.HIDE_REPLY, target=reply)
+    Decision.objects.record(actor=moderator, action=Decision.Action.RESTORE_REPLY, target=reply)
+    Decision.objects.record(actor=moderator, action=Decision.Action.DISMISS_FLAGS, target=reply)
+    monkeypatch.undo()
+    nov = transparency.compute_table(today=datetime(2026, 11, 30).date())[0]
+    assert nov.replies_hidden == 2
+    assert (nov.hidden_total, nov.restored, nov.published) == (0, 0, 0)

@@ -15,6 +15,8 @@ from tests.factories import (
     EmailFactory,
     ReviewFactory,
     ReviewFlagFactory,
+    ReviewReplyFactory,
+    ReviewReplyFlagFactory,
     TherapistFactory,
     UserFactory,
 )
@@ -46,12 +48,16 @@ def test_overview_counts_each_queue(moderator_client):
     TherapistFactory(suspended=True)
     EmailFactory.create_batch(2, failed=True)
     EmailFactory(sent=True)
+    ReviewReplyFlagFactory.create_batch(2, reply=ReviewReplyFactory())
+    ReviewReplyFactory(status="hidden", hidden_reason="Names a diagnosis.", removed_at=review.created_at)
     response = moderator_client.get("/moderation/")
     assert response.status_code == 200
     assert response.context["counts"] == {
         "pending_credentials": 2,
         "flagged_reviews": 1,
         "hidden_reviews": 1,
+        "flagged_replies": 1,
+        "hidden_replies": 1,
         "held_reviews": 1,
         "suspended_therapists": 1,
         "failed_emails": 2,

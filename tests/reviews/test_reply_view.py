@@ -65,3 +65,13 @@ def test_reply_longer_than_three_thousand_characters_is_refused(client):
     response = client.post(f"/reviews/{review.pk}/reply/", {"body": "x" * 3001})
     assert list(response.context["form"].errors) == ["body"]
     assert not ReviewReply.objects.exists()
+
+
+def test_the_reply_form_warns_not_to_disclose_the_clients_health_or_visit(client):
+    review = ReviewFactory()
+    client.force_login(review.therapist.user)
+    content = client.get(f"/reviews/{review.pk}/reply/").content.decode()
+    assert "Do not disclose anything about the client’s health or visit beyond what the review says" in content
+    # Read out with the text box: the warning is the field's first description.
+    assert 'aria-describedby="reply-rule id_body_helptext"' in content
+    assert 'id="reply-rule"' in content

@@ -160,3 +160,29 @@ def test_list_is_throttled(client, settings):
     finally:
         AnonRateThrottle.THROTTLE_RATES = original
     assert statuses == [200, 200, 429]
+
+
+def test_each_review_says_whether_it_is_a_verified_visit_and_a_hidden_reply_is_null(client):
+    therapist = TherapistFactory()
+    verified = ReviewFactory(therapist=therapist, title="Booked here", verified_visit=True)
+    walked_in = ReviewFactory(therapist=therapist, title="Walked in")
+    ReviewReplyFactory(review=verified, body="Shown")
+    ReviewReplyFactory(
+        review=walked_in, body="Hidden words", status="hidden", hidden_reason="x", removed_at=verified.created_at
+    )
+    response = client.get(f"/api/v1/therapists/{therapist.slug}/reviews/")
+    rows = {row["title"]: row for row in response.json()["results"]}
+    assert (rows["Booked here"]["verified_visit"], rows["Walked in"]["verified_visit"]) == (True, False)
+    assert rows["Booked here"]["reply"]["body"] == "Shown"
+    assert rows["Walked in"]["reply"] is None
+    assert b"Hidden words" not in response.content
+
+
+def test_the_schema_documents_verified_visit_and_a_nullable_reply(client):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi").content)
+    review = schema["components"]["schemas"]["Review"]
+    assert review["properties"]["verified_visit"] == {"type": "boolean", "readOnly": True}
+    assert "verified_visit" in review["required"]
+    assert review["properties"]["reply"].get("nullable") is True or "oneOf" in review["properties"]["reply"]

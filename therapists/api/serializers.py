@@ -182,5 +182,6 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(ReviewReplySerializer(allow_null=True))
     def get_reply(self, review) -> dict | None:
-        reply = getattr(review, "reply", None) if hasattr(review, "reply") else None
+        # A reply a moderator hid is not served, as on the profile: null, as if there were none.
+        reply = review.published_reply
         return ReviewReplySerializer(reply).data if reply is not None else None
