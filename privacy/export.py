@@ -34,7 +34,7 @@ from moderation.models import Decision
 from outbox.models import Email
 from outbox.services import queue_email
 from privacy.models import EXPORT_LINK_VALID, DataExport
-from reviews.models import Review, ReviewFlag, ReviewReply
+from reviews.models import Review, ReviewFlag, ReviewReply, ReviewReplyFlag
 from therapists.models import Credential, Therapist
 from therapists.services import delete_files_after_commit
 
@@ -119,6 +119,24 @@ def _flags(user: User) -> list[dict]:
             # The flagged review is someone else's: only which one, never its words or author.
             "review_id": flag.review_id,
             "therapist": flag.review.therapist.display_name,
+            "reason": flag.get_reason_display(),
+            "note": flag.note,
+            "resolution": flag.get_resolution_display(),
+            "flagged_at": _when(flag.created_at),
+            "resolved_at": _when(flag.resolved_at),
+        }
+        for flag in flags
+    ]
+
+
+def _reply_flags(user: User) -> list[dict]:
+    flags = ReviewReplyFlag.objects.filter(user=user).select_related("reply__review__therapist")
+    flags = flags.order_by("created_at", "pk")
+    return [
+        {
+            # The reported reply is the therapist's: which one, never its words.
+            "review_id": flag.reply.review_id,
+            "therapist": flag.reply.review.therapist.display_name,
             "reason": flag.get_reason_display(),
             "note": flag.note,
             "resolution": flag.get_resolution_display(),
@@ -277,6 +295,7 @@ def collect(user: User) -> Contents:
         "email_addresses": addresses,
         "reviews_written": _reviews_written(user),
         "flags_sent": _flags(user),
+        "reply_flags_sent": _reply_flags(user),
         "appointment_requests_sent": [
             _request(request, side="client") for request in sent.prefetch_related("proposed_times")
         ],

@@ -1,5 +1,7 @@
 """The archive of one's own data: what each role gets, and nobody else's data in it."""
 
+import json
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
@@ -16,6 +18,7 @@ from tests.factories import (
     ReviewFactory,
     ReviewFlagFactory,
     ReviewReplyFactory,
+    ReviewReplyFlagFactory,
     TherapistFactory,
     UserFactory,
 )
@@ -192,3 +195,14 @@ def test_only_the_decision_log_rows_are_read_not_written(world):
     before = Decision.objects.count()
     open_archive(world["moderator"])
     assert Decision.objects.count() == before
+
+
+def test_a_clients_archive_holds_the_reports_they_sent_about_replies():
+    reader = UserFactory()
+    reply = ReviewReplyFactory(body="The therapist's own words.")
+    ReviewReplyFlagFactory(reply=reply, user=reader, reason="private", note="Names my condition.")
+    data = data_of(open_archive(reader))
+    assert [(flag["review_id"], flag["reason"], flag["note"]) for flag in data["reply_flags_sent"]] == [
+        (reply.review_id, "Private information", "Names my condition.")
+    ]
+    assert "The therapist's own words." not in json.dumps(data)
