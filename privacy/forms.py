@@ -17,13 +17,6 @@ class DeleteAccountForm(forms.Form):
 
     reviews = forms.ChoiceField(
         label="Your reviews",
-        choices=[
-            (
-                KEEP,
-                f"Keep them, signed “{review_rules.FORMER_CLIENT_NAME}”, counting toward the therapists’ scores",
-            ),
-            (DELETE, "Delete them: they disappear and the therapists’ scores are recalculated without them"),
-        ],
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what happens to your reviews. Nothing was deleted."},
     )
@@ -34,11 +27,18 @@ class DeleteAccountForm(forms.Form):
         error_messages={"required": "Enter your password to confirm. Nothing was deleted."},
     )
 
-    def __init__(self, *args, user, has_reviews: bool, **kwargs):
+    def __init__(self, *args, user, review_count: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        if not has_reviews:
+        if not review_count:
             del self.fields["reviews"]
+            return
+        one = review_count == 1
+        it, its_scores = ("it", "the therapist’s score") if one else ("them", "the therapists’ scores")
+        self.fields["reviews"].choices = [
+            (self.KEEP, f"Keep {it}, signed “{review_rules.FORMER_CLIENT_NAME}”, counting toward {its_scores}"),
+            (self.DELETE, f"Delete {it}: {its_scores} {'is' if one else 'are'} recalculated without {it}"),
+        ]
 
     def clean_password(self):
         password = self.cleaned_data["password"]

@@ -109,7 +109,7 @@ def delete_account(request):
         # already logged the browser out: to the login, with nothing left to delete.
         return redirect_to_login(request.get_full_path())
     plan = plan_erasure(request.user)
-    form = DeleteAccountForm(request.POST or None, user=request.user, has_reviews=plan.has_reviews)
+    form = DeleteAccountForm(request.POST or None, user=request.user, review_count=len(plan.reviews))
     if request.method == "POST":
         if not ratelimit.hit(f"account-delete:{request.user.pk}", settings.ACCOUNT_DELETE_RATE_LIMIT):
             return render(request, "429.html", {"message": DELETE_LIMIT_MESSAGE}, status=429)

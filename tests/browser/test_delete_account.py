@@ -39,14 +39,14 @@ def test_a_client_deletes_their_account_and_keeps_their_review_anonymised(live_s
     shot("delete-confirmation")
 
     # A wrong password: a clear message, and nothing happens.
-    page.get_by_label("Keep them").check()
+    page.get_by_label("Keep it").check()
     page.get_by_label("Your password").fill("not-my-password")
     page.get_by_role("button", name="Delete my account now").click()
     expect(page.get_by_text("That is not your password. Nothing was deleted.")).to_be_visible()
     shot("delete-wrong-password")
     assert User.objects.filter(pk=anna.pk).exists()
 
-    page.get_by_label("Keep them").check()
+    page.get_by_label("Keep it").check()
     page.get_by_label("Your password").fill("correct-horse-battery-staple")
     page.get_by_role("button", name="Delete my account now").click()
     expect(page.get_by_role("heading", name="Your account has been deleted")).to_be_visible()

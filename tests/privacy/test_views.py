@@ -192,6 +192,11 @@ def test_the_confirmation_page_says_what_happens_to_this_clients_data(client, cl
     assert "Your 1 review (Clara Weber)" in content
     assert rules.FORMER_CLIENT_NAME in content
     assert 'name="reviews"' in content and 'name="password"' in content
+    assert "Keep it, signed" in content and "the therapist’s score is recalculated without it" in content
+
+    ReviewFactory(author=client_user)
+    content = client.get("/accounts/delete/").content.decode()
+    assert "Keep them, signed" in content and "the therapists’ scores are recalculated without them" in content
 
 
 def test_the_confirmation_page_says_what_happens_to_a_therapists_profile(client, therapist):
