@@ -11,7 +11,7 @@ CELERY_TEST_BROKER_URL ?= redis://127.0.0.1:6379/14
 # Where `make run` and `make serve` listen: `make run PORT=8103` when 8000 is taken.
 PORT ?= 8000
 
-.PHONY: run serve worker beat test test-postgres browser-test lint install install-dev chromium wrk bench loadtest clean
+.PHONY: run serve worker beat test test-postgres browser-test lint install install-dev chromium wrk bench bench-pages loadtest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,8 +75,13 @@ lint: install-dev
 wrk:
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 
-# PostgreSQL 100k therapists / 1M reviews (DATABASE_URL or .../bench); BENCH_ARGS=--sqlite for 10k/100k on SQLite.
+# Traffic like a live site's (thousands of searches and profiles, logged in, with writes) on PostgreSQL
+# 100k therapists / 1M reviews (DATABASE_URL or .../bench); BENCH_ARGS=--smoke for a few seconds on SQLite.
 bench: install-dev wrk
+	$(BIN)/python bench/traffic.py $(BENCH_ARGS)
+
+# One URL per page, again and again: query counts, plans, and the cache-hit ceiling of each page.
+bench-pages: install-dev wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 loadtest: install-dev

@@ -24,6 +24,9 @@ from django.db import transaction
 PUBLIC_PAGE_SECONDS = 30
 PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
 GENERATION_KEY = "public-page-generation"
+# "hit" or "miss" on every answer the visitor cache could hold (none on a personal page): what the
+# benchmark counts (bench/traffic.py), and what anyone can read with curl -I. It says nothing private.
+CACHE_HEADER = "X-Cache"
 
 
 def invalidate_public_pages() -> None:
@@ -54,12 +57,15 @@ def cache_public_page(view):
         if key is None:
             return view(request, *args, **kwargs)
         response = cache.get(key)
-        if response is None:
-            response = view(request, *args, **kwargs)
-            if response.status_code == 200 and not response.cookies and not response.streaming:
-                if hasattr(response, "render"):
-                    response.render()
-                cache.set(key, response, PUBLIC_PAGE_SECONDS)
+        if response is not None:
+            response[CACHE_HEADER] = "hit"
+            return response
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies and not response.streaming:
+            if hasattr(response, "render"):
+                response.render()
+            cache.set(key, response, PUBLIC_PAGE_SECONDS)
+            response[CACHE_HEADER] = "miss"
         return response
 
     return wrapped

@@ -6,7 +6,7 @@ from rest_framework import generics, serializers
 from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
 
-from directory.lib.cache import PUBLIC_PAGE_SECONDS, public_cache_key
+from directory.lib.cache import CACHE_HEADER, PUBLIC_PAGE_SECONDS, public_cache_key
 from reviews.models import Review
 from therapists.api.serializers import ReviewSerializer, TherapistDetailSerializer, TherapistListSerializer
 from therapists.filters import TherapistFilter
@@ -35,11 +35,12 @@ class PublicCacheMixin:
         key = public_cache_key(request, prefix="public-api-json")
         content = cache.get(key) if key else None
         if content is not None:
-            return HttpResponse(content, content_type="application/json")
+            return HttpResponse(content, content_type="application/json", headers={CACHE_HEADER: "hit"})
         response = super().get(request, *args, **kwargs)
         if key and response.status_code == 200:
             # JSONRenderer is the only renderer (settings.REST_FRAMEWORK): these are the bytes DRF sends.
             cache.set(key, JSONRenderer().render(response.data), PUBLIC_PAGE_SECONDS)
+            response[CACHE_HEADER] = "miss"
         return response
 
 
