@@ -10,7 +10,7 @@ from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from therapists.choices import search_choices
+from therapists.choices import choice_ids, search_choices
 from therapists.forms import DEFAULT_RADIUS_KM, MAX_RADIUS_KM, RADIUS_CHOICES_KM, SearchForm
 from therapists.models import Therapist
 from therapists.widgets import OneCheckbox, RadiusSelect
@@ -121,10 +121,10 @@ class TherapistFilter(filters.FilterSet):
     filter_nothing = filter_by_point
 
     def filter_modality(self, queryset, name, value: str):
-        return queryset.offering(value)
+        return queryset.offering(value, ids=choice_ids("modality", value))
 
     def filter_need(self, queryset, name, value: str):
-        return queryset.helping_with(value)
+        return queryset.helping_with(value, ids=choice_ids("need", value))
 
     def filter_verified(self, queryset, name, value):
         # The denormalised flag recompute_score keeps current, instead of a credentials subquery.
@@ -134,7 +134,7 @@ class TherapistFilter(filters.FilterSet):
         return queryset.with_experience(value)
 
     def filter_language(self, queryset, name, value: str):
-        return queryset.speaking(value)
+        return queryset.speaking(value, ids=choice_ids("language", [value]))
 
     def filter_accepting(self, queryset, name, value):
         return queryset.filter(accepts_new_clients=True)

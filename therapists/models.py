@@ -1,7 +1,9 @@
+import json
 import zoneinfo
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.files.storage import storages
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,6 +24,39 @@ EARLIEST_PRACTISING_YEAR = 1940
 
 def private_storage():
     return storages["private"]
+
+
+class FilterIdsField(ArrayField):
+    """The ids of one many-to-many family (massage types, needs, languages) on the therapist row.
+
+    PostgreSQL: an integer[] that triggers keep from the link table (migration 0009), GIN-indexed,
+    so a search filter is `modality_ids && '{3,5}'` instead of an EXISTS per candidate row. Never
+    written by the application: whatever a save() sends, the row trigger puts the link table's ids.
+    SQLite: a text column left empty; the filters use EXISTS there (TherapistQuerySet.offering()).
+    """
+
+    def __init__(self, **kwargs):
+        kwargs["base_field"] = models.IntegerField()
+        super().__init__(**kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("base_field", None)
+        return name, path, args, kwargs
+
+    def db_type(self, connection):
+        return super().db_type(connection) if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if connection.vendor != "postgresql":
+            return json.dumps(list(value or []))
+        return super().get_db_prep_value(value, connection, prepared)
+
+    def get_placeholder(self, value, compiler, connection):
+        return super().get_placeholder(value, compiler, connection) if connection.vendor == "postgresql" else "%s"
+
+    def from_db_value(self, value, expression, connection):
+        return json.loads(value) if isinstance(value, str) else value
 
 
 class Modality(models.Model):
@@ -124,7 +159,7 @@ def shown_credentials():
 
 
 # Columns no listing (search page, home page, API list) shows.
-UNLISTED_FIELDS = ("bio", "search_document", "suspended_reason")
+UNLISTED_FIELDS = ("bio", "search_document", "suspended_reason", "modality_ids", "need_ids", "language_ids")
 
 
 class TherapistQuerySet(models.QuerySet):
@@ -166,18 +201,28 @@ class TherapistQuerySet(models.QuerySet):
 
     # Search (therapists.filters.TherapistFilter chains these; the API and the HTML page share them).
 
-    def offering(self, modality_slugs):
-        """Any of the given massage types; EXISTS, not a join, so no duplicates and no DISTINCT."""
+    # With `ids` (the slugs' primary keys, therapists.choices.choice_ids) PostgreSQL tests the
+    # denormalised arrays of migration 0009 through their GIN indexes; otherwise, and on SQLite, an
+    # EXISTS on the link table (not a join, so no duplicates and no DISTINCT).
+
+    def offering(self, modality_slugs, ids: list[int] | None = None):
+        """Any of the given massage types."""
+        if ids is not None and connection.vendor == "postgresql":
+            return self.filter(modality_ids__overlap=ids)
         through = Therapist.modalities.through.objects.filter(
             therapist=OuterRef("pk"), modality__slug__in=modality_slugs
         )
         return self.filter(Exists(through))
 
-    def helping_with(self, need_slugs):
+    def helping_with(self, need_slugs, ids: list[int] | None = None):
+        if ids is not None and connection.vendor == "postgresql":
+            return self.filter(need_ids__overlap=ids)
         through = Therapist.needs.through.objects.filter(therapist=OuterRef("pk"), need__slug__in=need_slugs)
         return self.filter(Exists(through))
 
-    def speaking(self, language_code: str):
+    def speaking(self, language_code: str, ids: list[int] | None = None):
+        if ids is not None and connection.vendor == "postgresql":
+            return self.filter(language_ids__contains=ids)
         through = Therapist.languages.through.objects.filter(therapist=OuterRef("pk"), language__code=language_code)
         return self.filter(Exists(through))
 
@@ -332,6 +377,10 @@ class Therapist(models.Model):
     has_verified_licence = models.BooleanField(default=False)
     # Kept by PostgreSQL triggers (migration 0004) from the text columns and massage types; empty on SQLite.
     search_document = SearchVectorField(null=True, editable=False)
+    # Kept by PostgreSQL triggers (migration 0009) from the link tables, for indexed search filters.
+    modality_ids = FilterIdsField(default=list, blank=True, editable=False)
+    need_ids = FilterIdsField(default=list, blank=True, editable=False)
+    language_ids = FilterIdsField(default=list, blank=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

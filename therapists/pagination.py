@@ -5,8 +5,8 @@ Two costs grow with the table, measured in bench/RESULTS.md:
   the shared cache for a minute, keyed by the query; small ones are counted every time, since
   they are cheap and a visitor notices when "3 found" is wrong.
 - OFFSET: page 2,000 made PostgreSQL fetch and discard 40,000 full rows. The page's primary keys
-  are first chosen by a subquery that reads only the sort index (an index-only scan), and then
-  just those 20 rows are fetched.
+  are first chosen by a subquery that reads only an index (an index-only scan), and then just
+  those 20 rows are fetched; page 1 too, since issue 20 (a place search sorted thousands of rows).
 """
 
 import hashlib
@@ -41,11 +41,12 @@ class ListingPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        rows = self.object_list[bottom:top]
-        if bottom:
-            # A deferred join: the OFFSET runs over primary keys in the subquery only.
-            page_keys = self.object_list.values("pk")[bottom:top]
-            rows = self.object_list.filter(pk__in=Subquery(page_keys))
+        # A deferred join, on every page: the subquery chooses the page's keys (and runs the OFFSET)
+        # over what an index holds, then only those rows are read. Around a place that is an
+        # index-only scan of the point index (migration 0009) instead of a few thousand wide rows
+        # read to be sorted (issue 20).
+        page_keys = self.object_list.values("pk")[bottom:top]
+        rows = self.object_list.filter(pk__in=Subquery(page_keys))
         return self._get_page(rows, number, self)
 
 

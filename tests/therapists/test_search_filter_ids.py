@@ -1,0 +1,88 @@
+"""The denormalised filter ids of migration 0009, and the one-pass facet counts that read them (PostgreSQL)."""
+
+import pytest
+from django.core.cache import cache
+from django.http import QueryDict
+
+from tests.factories import LanguageFactory, ModalityFactory, NeedFactory, TherapistFactory
+from therapists import facets
+from therapists.filters import TherapistFilter
+from therapists.models import Therapist
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+
+def stored_ids(therapist) -> tuple[list[int], list[int], list[int]]:
+    row = Therapist.objects.filter(pk=therapist.pk).values_list("modality_ids", "need_ids", "language_ids").get()
+    return tuple(sorted(ids) for ids in row)
+
+
+def test_the_ids_follow_links_added_and_removed_in_every_family():
+    shiatsu, stress, german = ModalityFactory(slug="shiatsu"), NeedFactory(slug="stress"), LanguageFactory(code="de")
+    therapist = TherapistFactory(modalities=[shiatsu], needs=[stress], languages=[german])
+    assert stored_ids(therapist) == ([shiatsu.pk], [stress.pk], [german.pk])
+    therapist.modalities.remove(shiatsu)
+    therapist.needs.clear()
+    therapist.languages.remove(german)
+    assert stored_ids(therapist) == ([], [], [])
+
+
+def test_a_save_of_a_stale_instance_does_not_write_old_ids_back():
+    shiatsu, sports = ModalityFactory(slug="shiatsu"), ModalityFactory(slug="sports")
+    therapist = TherapistFactory(modalities=[shiatsu])
+    stale = Therapist.objects.get(pk=therapist.pk)
+    therapist.modalities.add(sports)
+    stale.headline = "Edited elsewhere"
+    stale.save()
+    assert stored_ids(therapist)[0] == sorted([shiatsu.pk, sports.pk])
+
+
+def test_the_search_filters_read_the_ids():
+    shiatsu, stress, german = ModalityFactory(slug="shiatsu"), NeedFactory(slug="stress"), LanguageFactory(code="de")
+    TherapistFactory(slug="match", modalities=[shiatsu], needs=[stress], languages=[german])
+    TherapistFactory(slug="other")
+    search = TherapistFilter(QueryDict("modality=shiatsu&need=stress&language=de"), queryset=Therapist.objects.all())
+    assert search.is_valid()
+    sql = str(search.qs.query)
+    assert '"modality_ids" &&' in sql and '"need_ids" &&' in sql and '"language_ids" @>' in sql
+    assert [therapist.slug for therapist in search.qs] == ["match"]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "modality=shiatsu",
+        "modality=shiatsu&modality=sports&need=stress",
+        "need=stress&language=de&verified=1",
+        "accepting=1&min_rating=3&modality=sports",
+        "city=Berlin&radius_km=10&modality=shiatsu&language=de",
+        "q=shiatsu&accepting=1",
+    ],
+)
+def test_one_pass_counts_equal_the_per_family_union(query):
+    shiatsu, sports = ModalityFactory(slug="shiatsu", name="Shiatsu"), ModalityFactory(slug="sports", name="Sports")
+    stress, skin = NeedFactory(slug="stress"), NeedFactory(slug="skin")
+    german, french = LanguageFactory(code="de"), LanguageFactory(code="fr")
+    for number in range(12):
+        TherapistFactory(
+            modalities=[[shiatsu], [sports], [shiatsu, sports]][number % 3],
+            needs=[[stress], [skin], []][number % 3],
+            languages=[[german], [french, german]][number % 2],
+            accepts_new_clients=number % 4 != 0,
+            has_verified_licence=number % 5 == 0,
+            rating_avg=2 + number % 4,
+            latitude=52.52 + number * 0.01,
+            longitude=13.405,
+        )
+    cache.clear()
+    search = TherapistFilter(QueryDict(query), queryset=Therapist.objects.for_listing())
+    assert search.is_valid(), search.errors
+    one_pass = facets._counts_in_one_pass(search)
+    assert without_zeros(one_pass) == without_zeros(facets._counts_by_union(search))
+    assert one_pass["total"].get("", 0) == search.qs.count()
+
+
+def without_zeros(counts: dict) -> dict:
+    """An absent option counts 0 (the page reads counts with .get(value, 0))."""
+    return {family: {option: n for option, n in options.items() if n} for family, options in counts.items()}
