@@ -289,13 +289,10 @@ def count_queries_and_explain(pages: list[Page], backend: str) -> str:
 
 
 def forget_public_page(path: str) -> None:
-    from django.core.cache import cache
-    from django.test import RequestFactory
+    # Every cached page: a profile's key also carries its therapist's version (directory/lib/cache.py).
+    from directory.lib.cache import invalidate_public_pages
 
-    from directory.lib.cache import public_cache_key
-
-    request = RequestFactory(HTTP_HOST="127.0.0.1").get(path)
-    cache.delete_many([public_cache_key(request), public_cache_key(request, prefix="public-api-json")])
+    invalidate_public_pages()
 
 
 def is_listing_query(sql: str) -> bool:

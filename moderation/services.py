@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from directory.lib.cache import invalidate_public_pages_on_commit
+from directory.lib.cache import invalidate_public_pages_on_commit, invalidate_therapist_pages_on_commit
 from moderation import emails
 from moderation.models import Decision
 from outbox.models import Email
@@ -165,8 +165,8 @@ def hide_review(*, review: Review, moderator, reason: str) -> Review:
         before={"status": Review.Status.PUBLISHED, "open_flags": upheld},
         after={"status": Review.Status.HIDDEN, "open_flags": 0, "criterion": criterion},
     )
-    recompute_score(therapist_id=review.therapist_id)
-    invalidate_public_pages_on_commit()
+    rescored = recompute_score(therapist_id=review.therapist_id)
+    invalidate_therapist_pages_on_commit(rescored.slug)
     emails.review_hidden(review_id=review.pk)
     return review
 
@@ -190,8 +190,8 @@ def restore_review(*, review: Review, moderator, reason: str = "") -> Review:
         before={"status": Review.Status.HIDDEN, "hidden_reason": hidden_reason},
         after={"status": Review.Status.PUBLISHED},
     )
-    recompute_score(therapist_id=review.therapist_id)
-    invalidate_public_pages_on_commit()
+    rescored = recompute_score(therapist_id=review.therapist_id)
+    invalidate_therapist_pages_on_commit(rescored.slug)
     return review
 
 
@@ -225,8 +225,8 @@ def decide_held_review(*, review: Review, moderator, publish: bool, reason: str 
         actor=moderator, action=action, target=review, reason=reason,
         before={"status": Review.Status.HELD}, after=after,
     )
-    recompute_score(therapist_id=review.therapist_id)
-    invalidate_public_pages_on_commit()
+    rescored = recompute_score(therapist_id=review.therapist_id)
+    invalidate_therapist_pages_on_commit(rescored.slug)
     if publish:
         review_emails.held_review_published(review_id=review.pk)
     else:
@@ -474,7 +474,7 @@ def _recheck_licence(*, credential: Credential, today: date) -> str:
         )
         if revoked:
             emails.credential_revoked(credential_id=credential.pk)
-        invalidate_public_pages_on_commit()
+        invalidate_therapist_pages_on_commit(credential.therapist.slug)
         return "revoked" if revoked else "requeued"
     moved = date.fromisoformat(answer.expires_on) if answer.expires_on else None
     if moved is None or moved == credential.expires_on or moved < credential.issued_on:
@@ -483,7 +483,7 @@ def _recheck_licence(*, credential: Credential, today: date) -> str:
         return "changed_meanwhile"
     if moved is None:
         return "confirmed"
-    invalidate_public_pages_on_commit()
+    invalidate_therapist_pages_on_commit(credential.therapist.slug)
     Decision.objects.record(
         actor=None, action=Decision.Action.UPDATE_CREDENTIAL_EXPIRY, target=credential,
         reason=f"{credential.register.name} now shows this licence expiring on {moved.isoformat()}.",

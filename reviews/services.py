@@ -19,7 +19,7 @@ from accounts.models import User
 from appointments import clock
 from appointments.invitations import use_invitation
 from appointments.models import Appointment
-from directory.lib.cache import invalidate_public_pages_on_commit
+from directory.lib.cache import invalidate_therapist_pages_on_commit
 from moderation.models import Decision
 from reviews import emails, rules
 from reviews.models import REPLY_FLAG_REASONS, InsiderRefusal, Review, ReviewFlag, ReviewReply, ReviewReplyFlag
@@ -147,11 +147,11 @@ def publish_review(
         else:
             _publish_or_hold(review, now)
             recompute_score(therapist_id=therapist.pk)
-            invalidate_public_pages_on_commit()
+            invalidate_therapist_pages_on_commit(therapist.slug)
             return review
     _edit_review(review, values, now)
     recompute_score(therapist_id=therapist.pk)
-    invalidate_public_pages_on_commit()
+    invalidate_therapist_pages_on_commit(therapist.slug)
     return review
 
 
@@ -229,8 +229,8 @@ def withdraw_review(*, review: Review, user: User, now: datetime | None = None) 
         actor=user, action=Decision.Action.WITHDRAW_REVIEW, target=review, reason=rules.WITHDRAWN_REASON,
         before={"status": previous}, after={"status": Review.Status.WITHDRAWN},
     )
-    recompute_score(therapist_id=review.therapist_id)
-    invalidate_public_pages_on_commit()
+    rescored = recompute_score(therapist_id=review.therapist_id)
+    invalidate_therapist_pages_on_commit(rescored.slug)
     return review
 
 
@@ -288,7 +288,7 @@ def reply_to_review(*, review: Review, user: User, body: str) -> ReviewReply:
     if existing is not None and not existing.is_published:
         raise ValidationError(HIDDEN_REPLY_REFUSAL)
     reply, _ = ReviewReply.objects.update_or_create(review=review, defaults={"author": user, "body": body})
-    invalidate_public_pages_on_commit()
+    invalidate_therapist_pages_on_commit(review.therapist.slug)
     return reply
 
 

@@ -88,6 +88,36 @@ def test_a_set_wise_recompute_refreshes_visitor_pages(client, cached_profile):
     assert "<strong>1</strong>/100" not in client.get("/therapists/clara-weber/").content.decode()
 
 
+def test_a_review_refreshes_the_reviewed_profile_and_leaves_another_cached(
+    client, cached_profile, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Invalidation is not global (issue 20): a write drops the pages of the therapist it changed."""
+    reviewed, _ = cached_profile
+    TherapistFactory(slug="ben-brandt")
+    client.get("/therapists/ben-brandt/")  # now cached
+    client.get("/api/v1/therapists/clara-weber/")  # the API detail too
+    with django_capture_on_commit_callbacks(execute=True):
+        review_services.publish_review(
+            therapist=reviewed,
+            author=UserFactory(),
+            rating=4,
+            title="Second visit, same care",
+            body="Asked about my shoulder first.",
+            visit_date=timezone.localdate() - timedelta(days=2),
+            consultation_given=True,
+            unwanted_effects=False,
+            aftercare_given=True,
+        )
+
+    with django_assert_num_queries(0):
+        other = client.get("/therapists/ben-brandt/")
+    assert other["X-Cache"] == "hit"
+    refreshed = client.get("/therapists/clara-weber/")
+    assert refreshed["X-Cache"] == "miss"
+    assert "Second visit, same care" in refreshed.content.decode()
+    assert client.get("/api/v1/therapists/clara-weber/").json()["review_count"] == 2
+
+
 def test_without_a_change_the_visitor_page_is_served_from_the_cache(client, cached_profile, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert client.get("/therapists/clara-weber/").status_code == 200
@@ -173,8 +203,12 @@ def test_a_submitted_credential_stays_off_the_visitor_page_until_verified(
     )
     assert "Berlin licence" not in visitor_page(client)
     credential = Credential.objects.get(title="Berlin licence")
-    run(django_capture_on_commit_callbacks, credentials.update_credential, credential=credential,
-        data={"title": "Corrected title"})
+    run(
+        django_capture_on_commit_callbacks,
+        credentials.update_credential,
+        credential=credential,
+        data={"title": "Corrected title"},
+    )
     assert "Corrected title" not in visitor_page(client)
 
 

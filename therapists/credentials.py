@@ -28,7 +28,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from directory.lib.cache import invalidate_public_pages_on_commit
+from directory.lib.cache import invalidate_public_pages_on_commit, invalidate_therapist_pages_on_commit
 from therapists.models import Credential, expiry_error
 from therapists.scores import recompute_score
 from therapists.services import delete_files_after_commit
@@ -99,7 +99,7 @@ def submit_credential(*, therapist, data: dict, document: File, extension: str) 
     except Exception:
         credential.document.storage.delete(credential.document.name)
         raise
-    invalidate_public_pages_on_commit()  # the profile lists pending credentials too
+    invalidate_therapist_pages_on_commit(therapist.slug)  # the profile lists pending credentials too
     return credential
 
 
@@ -126,8 +126,8 @@ def update_credential(
     if can("update", credential.status):
         _back_to_pending(credential)
     credential.save()
-    recompute_score(therapist_id=credential.therapist_id)
-    invalidate_public_pages_on_commit()
+    rescored = recompute_score(therapist_id=credential.therapist_id)
+    invalidate_therapist_pages_on_commit(rescored.slug)
     return credential
 
 
@@ -138,8 +138,8 @@ def withdraw_credential(*, credential: Credential) -> Credential:
         raise ValidationError("Only a pending, verified or expired credential can be withdrawn.")
     credential.status = TRANSITIONS["withdraw"].target
     credential.save(update_fields=["status", "updated_at"])
-    recompute_score(therapist_id=credential.therapist_id)
-    invalidate_public_pages_on_commit()
+    rescored = recompute_score(therapist_id=credential.therapist_id)
+    invalidate_therapist_pages_on_commit(rescored.slug)
     return credential
 
 
@@ -152,8 +152,8 @@ def resubmit_credential(*, credential: Credential) -> Credential:
         raise ValidationError("Add a document before you resubmit this credential.")
     _back_to_pending(credential)
     credential.save()
-    recompute_score(therapist_id=credential.therapist_id)
-    invalidate_public_pages_on_commit()
+    rescored = recompute_score(therapist_id=credential.therapist_id)
+    invalidate_therapist_pages_on_commit(rescored.slug)
     return credential
 
 
@@ -196,8 +196,8 @@ def decide(
         before["expires_on"] = credential.expires_on.isoformat() if credential.expires_on else None
         after["expires_on"] = changes["expires_on"].isoformat() if changes["expires_on"] else None
     credential.refresh_from_db()
-    recompute_score(therapist_id=credential.therapist_id)
-    invalidate_public_pages_on_commit()
+    rescored = recompute_score(therapist_id=credential.therapist_id)
+    invalidate_therapist_pages_on_commit(rescored.slug)
     return credential, before, after
 
 

@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils.text import get_text_list, slugify
 
-from directory.lib.cache import invalidate_public_pages, invalidate_public_pages_on_commit
+from directory.lib.cache import invalidate_public_pages_on_commit, invalidate_therapist_pages_on_commit
 from therapists.images import ProcessedPhoto
 from therapists.models import OpeningHours, Therapist
 from therapists.scores import recompute_score
@@ -103,7 +103,7 @@ def update_profile(*, therapist: Therapist, data: dict) -> Therapist:
         raise ValidationError(
             f"A published profile needs {get_text_list(missing, 'and')}. Add it back, or unpublish the profile first."
         )
-    invalidate_public_pages_on_commit()
+    invalidate_therapist_pages_on_commit(therapist.slug)
     return recompute_score(therapist_id=therapist.pk)
 
 
@@ -144,8 +144,8 @@ def set_opening_hours(
     therapist.appointment_minutes = appointment_minutes
     therapist.time_zone = time_zone
     therapist.save(update_fields=["accepts_appointment_requests", "appointment_minutes", "time_zone", "updated_at"])
-    # The profile, its search card and the API show the hours: drop the cached visitor pages.
-    transaction.on_commit(invalidate_public_pages)
+    # The profile and the API detail show the hours (the search card is cached by its content).
+    invalidate_therapist_pages_on_commit(therapist.slug)
     return therapist
 
 
@@ -199,5 +199,5 @@ def replace_photo(*, therapist: Therapist, photo: ProcessedPhoto) -> Therapist:
                 field.storage.delete(field.name)
         raise
     delete_files_after_commit(therapist.photo.storage, old_names)
-    invalidate_public_pages_on_commit()
+    invalidate_therapist_pages_on_commit(therapist.slug)
     return therapist

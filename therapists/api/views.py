@@ -6,7 +6,7 @@ from rest_framework import generics, serializers
 from rest_framework.generics import get_object_or_404
 from rest_framework.renderers import JSONRenderer
 
-from directory.lib.cache import CACHE_HEADER, PUBLIC_PAGE_SECONDS, public_cache_key
+from directory.lib.cache import CACHE_HEADER, PUBLIC_PAGE_SECONDS, public_cache_key, therapist_scope
 from reviews.models import Review
 from therapists.api.serializers import ReviewSerializer, TherapistDetailSerializer, TherapistListSerializer
 from therapists.filters import TherapistFilter
@@ -32,7 +32,9 @@ class PublicCacheMixin:
     """
 
     def get(self, request, *args, **kwargs):
-        key = public_cache_key(request, prefix="public-api-json")
+        # One therapist's answer carries that therapist's version, so a write drops just it.
+        scope = therapist_scope(kwargs["slug"]) if "slug" in kwargs else None
+        key = public_cache_key(request, prefix="public-api-json", scope=scope)
         content = cache.get(key) if key else None
         if content is not None:
             return HttpResponse(content, content_type="application/json", headers={CACHE_HEADER: "hit"})

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from directory.lib.cache import cache_public_page
+from directory.lib.cache import cache_public_page, therapist_scope
 from reviews import rules as review_rules
 from reviews.forms import ReviewListForm
 from therapists.models import Credential, Therapist
@@ -18,7 +18,7 @@ JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0
 
 
 @require_safe
-@cache_public_page
+@cache_public_page(scope=therapist_scope)  # a review or an edit of this therapist drops its pages only
 def profile(request, slug):
     therapist = get_object_or_404(Therapist.objects.published().for_profile_page(), slug=slug)
     # Through the related manager, each review's .therapist is this instance: no query per review card.
