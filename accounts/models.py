@@ -44,6 +44,23 @@ class UserManager(BaseUserManager):
         extra_fields["is_superuser"] = True
         return self._create_user(email, password, **extra_fields)
 
+    def with_roles(self):
+        """Users carrying the navigation's two role questions (User._roles) in the query that loads them.
+
+        accounts.backends loads the logged-in user this way: one query per request instead of two.
+        """
+        profile_model = self.model._meta.get_field("therapist").related_model
+        return self.annotate(
+            holds_moderate=Exists(_moderate_permission()),
+            owns_therapist_profile=Exists(profile_model.objects.filter(user=OuterRef("pk"))),
+        )
+
+
+def _moderate_permission():
+    return Permission.objects.filter(codename="moderate", content_type__app_label="moderation").filter(
+        Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk"))
+    )
+
 
 class User(AbstractUser):
     """A person with an account: a client, a therapist, a moderator, or several of these.
@@ -85,16 +102,11 @@ class User(AbstractUser):
         two queries, and two EXISTS were one query more than a logged-in page's budget. The profile
         model is found through the reverse relation of Therapist.user, so this app imports nothing above it.
         """
-        profile_model = self._meta.get_field("therapist").related_model
-        moderate = Permission.objects.filter(codename="moderate", content_type__app_label="moderation").filter(
-            Q(group__user=OuterRef("pk")) | Q(user=OuterRef("pk"))
-        )
+        if hasattr(self, "holds_moderate"):  # loaded through UserManager.with_roles(): no query
+            return bool(self.holds_moderate), bool(self.owns_therapist_profile)
         row = (
-            type(self)
-            .objects.filter(pk=self.pk)
-            .values_list(Exists(moderate), Exists(profile_model.objects.filter(user=OuterRef("pk"))))
-            .first()
-        )
+            type(self).objects.with_roles().filter(pk=self.pk).values_list("holds_moderate", "owns_therapist_profile")
+        ).first()
         return (bool(row[0]), bool(row[1])) if row else (False, False)
 
     @property

@@ -197,7 +197,9 @@ AUTH_USER_MODEL = "accounts.User"
 # front, a wrong password was hashed by both backends and a right one by the first only, which made
 # the answer time a password oracle. allauth's backend subclasses ModelBackend (permissions work), and
 # hashes a throwaway password for an unknown email, so unknown accounts cost the same too.
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+# allauth's backend, whose get_user also reads the user's roles (accounts/backends.py). Sessions made
+# under allauth's own path before this were logged out once when it changed.
+AUTHENTICATION_BACKENDS = ["accounts.backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
