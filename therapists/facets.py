@@ -7,9 +7,9 @@ cache under the normalised search (the order of parameters, sort and page do not
 
 PostgreSQL reads the candidates once: the therapists matching every filter except the five
 families (place, words, rating, years and price still apply), each row carrying whether it passes
-each family's own filter and its denormalised ids (migration 0009). Each family's counts are then
+each family's own filter and its denormalised ids (migration 0010). Each family's counts are then
 grouped from that one materialised set, so a page costs one scan, mostly index-only (the covering
-indexes of 0009), where the per-family UNION below re-read the published therapists six times
+indexes of 0010), where the per-family UNION below re-read the published therapists six times
 (issue 20: 200–400 ms for a massage type without a place). SQLite keeps the UNION.
 """
 
@@ -77,7 +77,7 @@ def facet_counts(therapist_filter) -> dict[str, dict[str, int]]:
     return counts
 
 
-# family -> the denormalised ids column of migration 0009
+# family -> the denormalised ids column of migration 0010
 ID_COLUMNS = {"modality": "modality_ids", "need": "need_ids", "language": "language_ids"}
 # The one-pass counts. Every name substituted is a constant of this module; the search's values are
 # bound parameters of the candidates' SQL, which Django compiled.

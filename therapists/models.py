@@ -29,7 +29,7 @@ def private_storage():
 class FilterIdsField(ArrayField):
     """The ids of one many-to-many family (massage types, needs, languages) on the therapist row.
 
-    PostgreSQL: an integer[] that triggers keep from the link table (migration 0009), GIN-indexed,
+    PostgreSQL: an integer[] that triggers keep from the link table (migration 0010), GIN-indexed,
     so a search filter is `modality_ids && '{3,5}'` instead of an EXISTS per candidate row. Never
     written by the application: whatever a save() sends, the row trigger puts the link table's ids.
     SQLite: a text column left empty; the filters use EXISTS there (TherapistQuerySet.offering()).
@@ -202,7 +202,7 @@ class TherapistQuerySet(models.QuerySet):
     # Search (therapists.filters.TherapistFilter chains these; the API and the HTML page share them).
 
     # With `ids` (the slugs' primary keys, therapists.choices.choice_ids) PostgreSQL tests the
-    # denormalised arrays of migration 0009 through their GIN indexes; otherwise, and on SQLite, an
+    # denormalised arrays of migration 0010 through their GIN indexes; otherwise, and on SQLite, an
     # EXISTS on the link table (not a join, so no duplicates and no DISTINCT).
 
     def offering(self, modality_slugs, ids: list[int] | None = None):
@@ -377,7 +377,7 @@ class Therapist(models.Model):
     has_verified_licence = models.BooleanField(default=False)
     # Kept by PostgreSQL triggers (migration 0004) from the text columns and massage types; empty on SQLite.
     search_document = SearchVectorField(null=True, editable=False)
-    # Kept by PostgreSQL triggers (migration 0009) from the link tables, for indexed search filters.
+    # Kept by PostgreSQL triggers (migration 0010) from the link tables, for indexed search filters.
     modality_ids = FilterIdsField(default=list, blank=True, editable=False)
     need_ids = FilterIdsField(default=list, blank=True, editable=False)
     language_ids = FilterIdsField(default=list, blank=True, editable=False)

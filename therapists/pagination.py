@@ -43,7 +43,7 @@ class ListingPaginator(Paginator):
             top = self.count
         # A deferred join, on every page: the subquery chooses the page's keys (and runs the OFFSET)
         # over what an index holds, then only those rows are read. Around a place that is an
-        # index-only scan of the point index (migration 0009) instead of a few thousand wide rows
+        # index-only scan of the point index (migration 0010) instead of a few thousand wide rows
         # read to be sorted (issue 20).
         page_keys = self.object_list.values("pk")[bottom:top]
         rows = self.object_list.filter(pk__in=Subquery(page_keys))

@@ -1,4 +1,4 @@
-"""The denormalised filter ids of migration 0009, and the one-pass facet counts that read them (PostgreSQL)."""
+"""The denormalised filter ids of migration 0010, and the one-pass facet counts that read them (PostgreSQL)."""
 
 import pytest
 from django.core.cache import cache

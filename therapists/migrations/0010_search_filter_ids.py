@@ -113,7 +113,7 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("therapists", "0008_score_snapshots")]
+    dependencies = [("therapists", "0009_photo_uploads")]
 
     operations = [
         *(

@@ -1,7 +1,7 @@
-"""Fill the filter arrays of 0009 for the therapists that already exist (PostgreSQL; nothing on SQLite).
+"""Fill the filter arrays of 0010 for the therapists that already exist (PostgreSQL; nothing on SQLite).
 
-Naming the columns fires 0009's row trigger, which reads the three link tables: one pass over the
-table (about a minute at 100,000 therapists). Reversing leaves them: 0009's reversal drops them.
+Naming the columns fires 0010's row trigger, which reads the three link tables: one pass over the
+table (about a minute at 100,000 therapists). Reversing leaves them: 0010's reversal drops them.
 """
 
 from django.db import migrations
@@ -17,6 +17,6 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("therapists", "0009_search_filter_ids")]
+    dependencies = [("therapists", "0010_search_filter_ids")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop, elidable=False)]
