@@ -78,7 +78,8 @@ def test_one_pass_counts_equal_the_per_family_union(query):
     cache.clear()
     search = TherapistFilter(QueryDict(query), queryset=Therapist.objects.for_listing())
     assert search.is_valid(), search.errors
-    one_pass = facets._counts_in_one_pass(search)
+    one_pass = facets._one_pass(search, sample=False)
+    del one_pass["candidates"]
     assert without_zeros(one_pass) == without_zeros(facets._counts_by_union(search))
     assert one_pass["total"].get("", 0) == search.qs.count()
 
@@ -86,3 +87,38 @@ def test_one_pass_counts_equal_the_per_family_union(query):
 def without_zeros(counts: dict) -> dict:
     """An absent option counts 0 (the page reads counts with .get(value, 0))."""
     return {family: {option: n for option, n in options.items() if n} for family, options in counts.items()}
+
+
+@pytest.fixture
+def sampled(monkeypatch):
+    """Every therapist in the sample and any number of candidates enough to sample: estimates equal counts."""
+    monkeypatch.setattr(facets, "SAMPLE_EVERY", 1)
+    monkeypatch.setattr(facets, "SAMPLED_FROM", 1)
+    cache.clear()
+    return monkeypatch
+
+
+def test_a_search_without_a_place_over_many_candidates_says_about(client, sampled):
+    sampled.setattr(facets, "EXACT_TOTAL_BELOW", 3)
+    shiatsu = ModalityFactory(slug="shiatsu", name="Shiatsu")
+    for _ in range(4):
+        TherapistFactory(modalities=[shiatsu])
+    page = client.get("/therapists/").content.decode()
+    assert "About 4 therapists found" in page
+    assert 'Shiatsu <span class="facet-count">(about 4)</span>' in page
+
+
+def test_a_small_result_is_counted_exactly_even_when_sampled(client, sampled):
+    sampled.setattr(facets, "EXACT_TOTAL_BELOW", 100)
+    for _ in range(4):
+        TherapistFactory()
+    page = client.get("/therapists/").content.decode()
+    assert "4 therapists found" in page and "About 4" not in page
+
+
+def test_a_search_around_a_place_is_never_sampled(client, sampled):
+    sampled.setattr(facets, "EXACT_TOTAL_BELOW", 3)
+    for _ in range(4):
+        TherapistFactory(city="Berlin", latitude=52.52, longitude=13.405)
+    page = client.get("/therapists/?city=Berlin").content.decode()
+    assert "4 therapists found" in page and "about" not in page.split("results-heading")[1][:60]

@@ -62,6 +62,16 @@ def _facet_options(therapist_filter, counts: dict | None) -> dict:
     A zero is shown, and the option disabled, unless it is chosen: the client can still untick it.
     """
     form, data = therapist_filter.form, therapist_filter.data
+
+    def shown(family: str, value: str):
+        if counts is None:
+            return None
+        count = counts[family].get(value, 0)
+        if counts.get("sampled"):
+            # An estimate (therapists.facets): "about 1,200", and no option disabled for a sample's 0.
+            return about(count) if count else None
+        return count
+
     options = {}
     for family in ("modality", "need", "language"):
         chosen = data.getlist(family)
@@ -69,7 +79,7 @@ def _facet_options(therapist_filter, counts: dict | None) -> dict:
             {
                 "value": value,
                 "label": label,
-                "count": None if counts is None else counts[family].get(value, 0),
+                "count": shown(family, value),
                 "checked": value in chosen,
                 "id": f"id_{family}_{position}",
             }
@@ -77,7 +87,7 @@ def _facet_options(therapist_filter, counts: dict | None) -> dict:
         ]
     for family in ("verified", "accepting"):
         options[family] = {
-            "count": None if counts is None else counts[family].get("1", 0),
+            "count": shown(family, "1"),
             "checked": data.get(family) == "1",
         }
     return options
@@ -131,6 +141,13 @@ def _way_out(therapist_filter, data: QueryDict, active) -> dict:
 
 def _total(counts) -> int:
     return counts["total"].get("", 0)
+
+
+def about(count: int) -> str:
+    """An estimate to two significant figures, said as one: 12,368 -> "about 12,000"."""
+    if count >= 100:
+        count = round(count, 2 - len(str(count)))
+    return f"about {count:,}"
 
 
 def _map_markers(page) -> list[dict]:
@@ -191,6 +208,8 @@ def search(request):
             {"place": place, "href": _query(data, city=place.query)} for place in therapist_filter.form.other_places
         ],
         "active_filters": active,
+        # "About 12,000 therapists found" when the count is an estimate (therapists.facets).
+        "results_about": about(paginator.count) if counts.get("total_estimated") else None,
         "filters_in_use": len(therapist_filter.in_use()),
         "options": _facet_options(therapist_filter, counts),
         "has_point": therapist_filter.point is not None,
