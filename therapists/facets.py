@@ -81,24 +81,36 @@ def facet_counts(therapist_filter) -> dict[str, dict[str, int]]:
 
 # family -> the denormalised ids column of migration 0010
 ID_COLUMNS = {"modality": "modality_ids", "need": "need_ids", "language": "language_ids"}
-# The one-pass counts. Every name substituted is a constant of this module; the search's values are
-# bound parameters of the candidates' SQL, which Django compiled.
-ONE_PASS = Template("WITH b AS MATERIALIZED ($candidates) $parts")
-MANY_PART = Template(
-    "SELECT '$family', option, count(*) FROM b CROSS JOIN LATERAL unnest(b.$column) AS option "
-    "WHERE $others GROUP BY option"
-)
-FLAG_PART = Template("SELECT '$family', 1, count(*) FROM b WHERE b.$column AND $others")
-TOTAL_PART = Template("SELECT 'total', 0, count(*) FROM b WHERE $others")
-CANDIDATES_PART = "SELECT 'candidates', 0, count(*) FROM b"
 # Without a place the candidates are most of the directory (90,000 of 100,000 in bench/): their
 # counts are estimated from the therapists whose id is a multiple of SAMPLE_EVERY (one in 16, a
-# partial covering index of 0012), scaled up and shown as "about". Above SAMPLED_FROM estimated
-# candidates only; a result count under EXACT_TOTAL_BELOW is counted exactly (the GIN indexes
-# answer a small one), so a rare combination never reads "about 0" or pages wrongly.
+# partial covering index of 0012), scaled up and shown as "about". Only when the sample holds at
+# least SAMPLED_FROM / SAMPLE_EVERY candidates: below that the same statement counts them all (a
+# small directory, a rare word). A result count under EXACT_TOTAL_BELOW is counted exactly (the
+# GIN indexes answer a small one), so a rare combination never reads "about 0" or pages wrongly.
 SAMPLE_EVERY = 16
 SAMPLED_FROM = 4000
 EXACT_TOTAL_BELOW = 2000
+
+# The one-pass counts, one statement. Every name substituted is a constant of this module; the
+# search's values are bound parameters of the candidates' SQL, which Django compiled. `b` holds each
+# candidate with its weight: 1, or SAMPLE_EVERY for a sampled one. Around a place, b is the exact
+# candidates; otherwise the sample, unless the sample is small, when a one-time filter switches to
+# the exact candidates (PostgreSQL runs only the branch whose filter holds).
+EXACT = Template("WITH b AS MATERIALIZED (SELECT *, 1 AS weight FROM ($exact) AS e) $parts")
+SAMPLED_OR_EXACT = Template(
+    "WITH s AS MATERIALIZED ($sampled), "
+    "small AS (SELECT count(*) * $every < $sampled_from AS yes FROM s), "
+    "b AS MATERIALIZED ("
+    "SELECT *, $every AS weight FROM s WHERE NOT (SELECT yes FROM small) "
+    "UNION ALL SELECT *, 1 AS weight FROM ($exact) AS e WHERE (SELECT yes FROM small)"
+    ") $parts UNION ALL SELECT 'sampled', 0, (SELECT CASE WHEN yes THEN 0 ELSE 1 END FROM small)"
+)
+MANY_PART = Template(
+    "SELECT '$family', option, sum(b.weight) FROM b CROSS JOIN LATERAL unnest(b.$column) AS option "
+    "WHERE $others GROUP BY option"
+)
+FLAG_PART = Template("SELECT '$family', 1, coalesce(sum(b.weight), 0) FROM b WHERE b.$column AND $others")
+TOTAL_PART = Template("SELECT 'total', 0, coalesce(sum(b.weight), 0) FROM b WHERE $others")
 
 
 def _passes(family: str, cleaned: dict) -> Q | None:
@@ -116,20 +128,23 @@ def _passes(family: str, cleaned: dict) -> Q | None:
 def _counts_in_one_pass(therapist_filter) -> dict:
     """Exact around a place (the place bounds the candidates); otherwise estimated from the sample
     when the candidates are many, with the result count made exact again when it is small."""
-    if therapist_filter.point is None:
-        sampled = _one_pass(therapist_filter, sample=True)
-        if sampled["candidates"][""] * SAMPLE_EVERY >= SAMPLED_FROM:
-            counts = {
-                family: {option: n * SAMPLE_EVERY for option, n in options.items()}
-                for family, options in sampled.items()
-            }
-            counts["sampled"] = True
-            if counts["total"].get("", 0) < EXACT_TOTAL_BELOW:
-                counts["total"] = {"": therapist_filter.without().count()}
-            else:
-                counts["total_estimated"] = True
-            return counts
-    return _one_pass(therapist_filter, sample=False)
+    counts = _one_pass(therapist_filter, sample=therapist_filter.point is None)
+    if counts.pop("sampled", None):
+        counts["sampled"] = True
+        if counts["total"].get("", 0) < EXACT_TOTAL_BELOW:
+            counts["total"] = {"": therapist_filter.without().count()}
+        else:
+            counts["total_estimated"] = True
+    return counts
+
+
+def _candidates(therapist_filter, passes: dict, *, sample: bool) -> tuple[str, tuple]:
+    candidates = therapist_filter.without(*MANY, *FLAGS)
+    if sample:
+        # The predicate of migration 0012's partial index, as it is written there.
+        candidates = candidates.alias(sample_slot=F("id") % SAMPLE_EVERY).filter(sample_slot=0)
+    candidates = candidates.annotate(**passes).values(*ID_COLUMNS.values(), *FLAGS.values(), *passes)
+    return candidates.query.sql_with_params()
 
 
 def _one_pass(therapist_filter, *, sample: bool) -> dict[str, dict[str, int]]:
@@ -141,12 +156,6 @@ def _one_pass(therapist_filter, *, sample: bool) -> dict[str, dict[str, int]]:
         passes[f"passes_{family}"] = (
             Value(True) if condition is None else ExpressionWrapper(condition, output_field=BooleanField())
         )
-    candidates = therapist_filter.without(*families)
-    if sample:
-        # The predicate of migration 0012's partial index, as it is written there.
-        candidates = candidates.alias(sample_slot=F("id") % SAMPLE_EVERY).filter(sample_slot=0)
-    candidates = candidates.annotate(**passes).values(*ID_COLUMNS.values(), *FLAGS.values(), *passes)
-    inner, params = candidates.query.sql_with_params()
 
     def all_but(family: str | None) -> str:
         return " AND ".join(f"b.passes_{other}" for other in families if other != family)
@@ -159,22 +168,34 @@ def _one_pass(therapist_filter, *, sample: bool) -> dict[str, dict[str, int]]:
         FLAG_PART.substitute(family=family, column=column, others=all_but(family)) for family, column in FLAGS.items()
     ]
     parts.append(TOTAL_PART.substitute(others=all_but(None)))
-    parts.append(CANDIDATES_PART)
-    sql = ONE_PASS.substitute(candidates=inner, parts=" UNION ALL ".join(parts))
+    exact, params = _candidates(therapist_filter, passes, sample=False)
+    if sample:
+        sampled, sampled_params = _candidates(therapist_filter, passes, sample=True)
+        sql = SAMPLED_OR_EXACT.substitute(
+            sampled=sampled,
+            exact=exact,
+            every=SAMPLE_EVERY,
+            sampled_from=SAMPLED_FROM,
+            parts=" UNION ALL ".join(parts),
+        )
+        params = (*sampled_params, *params)
+    else:
+        sql = EXACT.substitute(exact=exact, parts=" UNION ALL ".join(parts))
     values = {family: {pk: value for value, pk in ids.items()} for family, ids in search_choices()["ids"].items()}
     counts = {family: {} for family in (*MANY, *FLAGS, "total")}
-    counts["candidates"] = {"": 0}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for family, option, therapists in cursor.fetchall():
             # Like the UNION's groups: an option nobody has is absent (counts 0), not a row of 0.
             if not therapists:
                 continue
-            if family in values:
+            if family == "sampled":
+                counts["sampled"] = True
+            elif family in values:
                 if option in values[family]:
-                    counts[family][values[family][option]] = therapists
+                    counts[family][values[family][option]] = int(therapists)
             else:
-                counts[family]["1" if family in FLAGS else ""] = therapists
+                counts[family]["1" if family in FLAGS else ""] = int(therapists)
     return counts
 
 
