@@ -293,7 +293,7 @@ def hide_reply(*, reply: ReviewReply, moderator, reason: str) -> ReviewReply:
         before={"status": ReviewReply.Status.PUBLISHED, "open_flags": upheld},
         after={"status": ReviewReply.Status.HIDDEN, "open_flags": 0, "criterion": criterion},
     )
-    invalidate_public_pages_on_commit()
+    invalidate_therapist_pages_on_commit(reply.review.therapist.slug)  # a reply shows on its profile only
     emails.reply_hidden(reply_id=reply.pk)
     return reply
 
@@ -318,7 +318,7 @@ def restore_reply(*, reply: ReviewReply, moderator, reason: str) -> ReviewReply:
         before={"status": ReviewReply.Status.HIDDEN, "hidden_reason": hidden_reason},
         after={"status": ReviewReply.Status.PUBLISHED},
     )
-    invalidate_public_pages_on_commit()
+    invalidate_therapist_pages_on_commit(reply.review.therapist.slug)
     return reply
 
 
