@@ -25,6 +25,7 @@ from directory.lib.cache import GENERATION_KEY
 from therapists.choices import choice_ids, search_choices
 from therapists.forms import MAX_RADIUS_KM, RADIUS_CHOICES_KM
 from therapists.models import Therapist
+from therapists.pagination import SAMPLE_EVERY
 
 FACET_SECONDS = 60
 # family -> (the many-to-many table, the option's value through it)
@@ -87,7 +88,6 @@ ID_COLUMNS = {"modality": "modality_ids", "need": "need_ids", "language": "langu
 # least SAMPLED_FROM / SAMPLE_EVERY candidates: below that the same statement counts them all (a
 # small directory, a rare word). A result count under EXACT_TOTAL_BELOW is counted exactly (the
 # GIN indexes answer a small one), so a rare combination never reads "about 0" or pages wrongly.
-SAMPLE_EVERY = 16
 SAMPLED_FROM = 4000
 EXACT_TOTAL_BELOW = 2000
 

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from django.http import QueryDict
 
 from tests.factories import LanguageFactory, ModalityFactory, NeedFactory, TherapistFactory
-from therapists import facets
+from therapists import facets, pagination
 from therapists.filters import TherapistFilter
 from therapists.models import Therapist
 
@@ -121,3 +121,18 @@ def test_a_search_around_a_place_is_never_sampled(client, sampled):
         TherapistFactory(city="Berlin", latitude=52.52, longitude=13.405)
     page = client.get("/therapists/?city=Berlin").content.decode()
     assert "4 therapists found" in page and "about" not in page.split("results-heading")[1][:60]
+
+
+def test_a_large_api_count_without_a_place_is_scaled_from_the_sample(client, monkeypatch):
+    monkeypatch.setattr(pagination, "SAMPLE_EVERY", 2)
+    monkeypatch.setattr(pagination, "CACHED_COUNT_FROM", 3)
+    therapists = [TherapistFactory() for _ in range(5)]
+    in_sample = sum(therapist.pk % 2 == 0 for therapist in therapists)
+    assert client.get("/api/v1/therapists/").json()["count"] == 2 * in_sample
+
+
+def test_a_small_api_count_is_exact(client, monkeypatch):
+    monkeypatch.setattr(pagination, "SAMPLE_EVERY", 2)
+    for _ in range(5):
+        TherapistFactory()
+    assert client.get("/api/v1/therapists/").json()["count"] == 5
