@@ -28,7 +28,7 @@ FAMILIES = (
 
 def _ids(through: str, column: str, therapist: str) -> str:
     # Table and column names are this file's constants, never input.
-    aggregate = f"SELECT array_agg({column} ORDER BY {column}) FROM {through} WHERE therapist_id = {therapist}"  # noqa: S608
+    aggregate = f"SELECT array_agg({column} ORDER BY {column}) FROM {through} WHERE therapist_id = {therapist}"  # noqa: S608  # nosec B608
     return f"coalesce(({aggregate}), '{{}}')"
 
 
